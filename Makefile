@@ -1,0 +1,48 @@
+# jiuzhu — make targets. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run test ci lint bench install clean engine
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
+## run: the whole system on the embedded engine, with a demo county
+run: $(STAMP)
+	$(VENV)/bin/jiuzhu up --demo
+
+## engine: the embedded engine alone
+engine: $(STAMP)
+	$(VENV)/bin/jiuzhu engine
+
+## test: the whole suite
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## lint: ruff and mypy
+lint: $(STAMP)
+	$(VENV)/bin/ruff check jiuzhu tests bench
+	$(VENV)/bin/mypy
+
+## bench: benchmarks print figures (never asserted in tests)
+bench: install
+	$(PY) bench/engine.py
+	$(PY) bench/feel.py
+
+## ci: what .ci/run calls — lint, then the whole suite
+ci: install lint test
+
+clean:
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache

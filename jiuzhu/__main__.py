@@ -1,0 +1,3 @@
+from jiuzhu.cli import main
+
+raise SystemExit(main())

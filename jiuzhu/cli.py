@@ -1,0 +1,129 @@
+"""`jiuzhu` — the command line: the engine alone, the all-in-one `up`, deployment."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from jiuzhu import __version__
+
+WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+
+
+def _engine_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--grpc-port", type=int, default=26500, help="Zeebe gateway gRPC port (default 26500)")
+    parser.add_argument("--http-port", type=int, default=8080, help="HTTP port: /healthz, /v2 (default 8080)")
+    parser.add_argument("--data-dir", type=Path, default=Path("var"), help="where state is kept (default ./var)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--clock", choices=["system", "controlled"], default="system",
+        help="'controlled' lets tests pin and advance the engine clock over PUT /v2/clock",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jiuzhu", description="救助 — social-assistance casework on BPMN")
+    parser.add_argument("--version", action="version", version=f"jiuzhu {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+    engine = sub.add_parser("engine", help="run the embedded Zeebe-compatible engine alone")
+    _engine_flags(engine)
+    up = sub.add_parser("up", help="run everything in one process and deploy workflows/")
+    _engine_flags(up)
+    up.add_argument("--workflows", type=Path, default=WORKFLOWS, help="directory of .bpmn files to deploy")
+    up.add_argument("--demo", action="store_true", help="seed a sample county (arrives with the workers)")
+    deploy = sub.add_parser("deploy", help="deploy BPMN files to a running engine or Zeebe gateway")
+    deploy.add_argument("files", nargs="+", type=Path)
+    deploy.add_argument("--address", default="127.0.0.1:26500")
+    try:
+        from jiuzhu import calendar_admin
+    except ImportError:  # pragma: no cover - the calendar arrives with the policy rules
+        calendar_admin = None  # type: ignore[assignment]
+    if calendar_admin is not None:
+        calendar_admin.register(sub)
+    return parser
+
+
+def _serve(args: argparse.Namespace, deploy_dir: Path | None) -> int:
+    from jiuzhu.engine.errors import EngineError
+    from jiuzhu.engine.server import EngineConfig, EngineServer
+
+    config = EngineConfig(
+        grpc_port=args.grpc_port, http_port=args.http_port, data_dir=args.data_dir, host=args.host,
+        database_url=_database_url(), controlled_clock=args.clock == "controlled",
+    )
+    try:
+        server = EngineServer(config)
+    except OSError as err:
+        print(f"jiuzhu: {err}", file=sys.stderr)
+        return 2
+    server.start()
+    if not server.wait_http():
+        print(f"jiuzhu: the HTTP server did not start on port {args.http_port} (is it in use?)", file=sys.stderr)
+        server.stop()
+        return 2
+    if deploy_dir is not None:
+        files = sorted(deploy_dir.glob("*.bpmn"))
+        try:
+            _, deployed = server.engine.deploy([(f.name, f.read_bytes()) for f in files]) if files else (0, [])
+        except EngineError as err:
+            print(f"jiuzhu: cannot deploy {deploy_dir}: {err.message}", file=sys.stderr)
+            server.stop()
+            return 2
+        for d in deployed:
+            print(f"deployed {d.bpmn_process_id} version {d.version} from {d.resource_name}", flush=True)
+    print(
+        f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}, "
+        f"HTTP http://{args.host}:{args.http_port} (/healthz), data {server.db_url}",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    print("jiuzhu: stopping", flush=True)
+    server.stop()
+    return 0
+
+
+def _database_url() -> str | None:
+    import os
+
+    return os.environ.get("JIUZHU_DATABASE_URL") or None
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from pyzeebe import ZeebeClient, create_insecure_channel
+
+    async def run() -> None:
+        client = ZeebeClient(create_insecure_channel(grpc_address=args.address))
+        result = await client.deploy_resource(*[str(f) for f in args.files])
+        for process in result.deployments:
+            print(f"deployed {process.bpmn_process_id} version {process.version} ({process.process_definition_key})")
+
+    asyncio.run(run())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "engine":
+        return _serve(args, None)
+    if args.command == "up":
+        return _serve(args, args.workflows if args.workflows.is_dir() else None)
+    if args.command == "deploy":
+        return _deploy(args)
+    if args.command == "calendar":
+        from jiuzhu import calendar_admin
+
+        return calendar_admin.run(args)
+    return 2

@@ -1,0 +1,178 @@
+"""Spiff task specs for the Zeebe dialect.
+
+A job-based task parks in STARTED (its run hook returns None) and the runtime creates the job; a
+Camunda user task parks the same way and becomes a user-task record. Timers read the engine clock
+and accept FEEL values, so `timeDate` can come from a variable the SLA worker computed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.defaults import NoneTask, ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+
+from jiuzhu.engine.bpmn.zeebe import Extensions
+from jiuzhu.engine.expressions import ExpressionError
+
+
+def runtime_of(my_task: Any) -> Any:
+    """The runtime hooks hang off the script engine, which Spiff hands to every task."""
+    return my_task.workflow.top_workflow.script_engine.runtime
+
+
+class ZeebeTaskMixin:
+    """Carries the parsed `zeebe:*` extensions of an element."""
+
+    zeebe: Extensions
+
+
+class JobTask(ZeebeTaskMixin, ServiceTask):
+    """serviceTask, sendTask, scriptTask/businessRuleTask with a task definition, job-based userTask."""
+
+    def _run_hook(self, my_task: Any) -> bool | None:
+        runtime_of(my_task).start_job(my_task, self)
+        return None
+
+    def _on_cancel(self, my_task: Any) -> None:
+        runtime_of(my_task).task_cancelled(my_task)
+        super()._on_cancel(my_task)
+
+
+class CamundaUserTask(ZeebeTaskMixin, ServiceTask):
+    """A `zeebe:userTask`: the engine keeps a user-task record instead of a job."""
+
+    def _run_hook(self, my_task: Any) -> bool | None:
+        runtime_of(my_task).start_user_task(my_task, self)
+        return None
+
+    def _on_cancel(self, my_task: Any) -> None:
+        runtime_of(my_task).task_cancelled(my_task)
+        super()._on_cancel(my_task)
+
+
+class ExpressionScriptTask(ZeebeTaskMixin, NoneTask):
+    """A scriptTask with `zeebe:script`: FEEL evaluated inline, result stored in a variable."""
+
+    def _run_hook(self, my_task: Any) -> bool:
+        runtime_of(my_task).run_script(my_task, self)
+        return True
+
+
+class PassThroughTask(ZeebeTaskMixin, NoneTask):
+    """Undefined tasks and manual tasks: Zeebe passes through them."""
+
+
+# --- timers -------------------------------------------------------------------------------------
+
+
+def _timer_value(my_task: Any, expression: str) -> Any:
+    return runtime_of(my_task).evaluate_timer(my_task, expression)
+
+
+def _to_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            return TimerEventDefinition.get_datetime(value)
+        except ValueError as err:
+            raise ExpressionError(f"'{value}' is not an ISO 8601 date and time") from err
+    raise ExpressionError(f"expected a date and time for the timer, but got {value!r}")
+
+
+def _to_delta(value: Any, start: datetime) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    months = getattr(value, "total_months", None)  # FEEL years-and-months duration
+    if months is not None:
+        return _add_months(start, int(months)) - start
+    if isinstance(value, str):
+        try:
+            parsed = TimerEventDefinition.parse_iso_duration(value)
+            return TimerEventDefinition.get_timedelta_from_start(parsed, start)  # type: ignore[no-any-return]
+        except Exception as err:
+            raise ExpressionError(f"'{value}' is not an ISO 8601 duration") from err
+    raise ExpressionError(f"expected a duration for the timer, but got {value!r}")
+
+
+def _add_months(start: datetime, months: int) -> datetime:
+    import calendar
+
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
+class ZeebeTimeDate(TimeDateEventDefinition):
+    def has_fired(self, my_task: Any) -> bool:
+        due = my_task._get_internal_data("event_value")
+        if due is None:
+            due = _to_datetime(_timer_value(my_task, self.expression)).isoformat()
+            my_task._set_internal_data(event_value=due)
+        if datetime.fromisoformat(due) <= runtime_of(my_task).clock.now():
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ZeebeDuration(DurationTimerEventDefinition):
+    def has_fired(self, my_task: Any) -> bool:
+        due = my_task._get_internal_data("event_value")
+        now = runtime_of(my_task).clock.now()
+        if due is None:
+            due = (now + _to_delta(_timer_value(my_task, self.expression), now)).isoformat()
+            my_task._set_internal_data(event_value=due)
+        if datetime.fromisoformat(due) <= now:
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ZeebeCycle(CycleTimerEventDefinition):
+    """`R<n>/<duration>` or `R<n>/<start>/<duration>`; n empty or -1 repeats for ever."""
+
+    def cycle_complete(self, my_task: Any) -> bool:
+        now = runtime_of(my_task).clock.now()
+        state = my_task._get_internal_data("event_value")
+        if state is None:
+            state = _parse_cycle(str(_timer_value(my_task, self.expression)), now)
+        ready = False
+        if state["cycles"] != 0:
+            next_at = datetime.fromisoformat(state["next"])
+            if next_at <= now:
+                state["next"] = (next_at + timedelta(seconds=state["duration"])).isoformat()
+                state["cycles"] -= 1
+                ready = True
+        else:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+            return False
+        my_task._set_internal_data(event_value=state)
+        return ready
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        state = my_task._get_internal_data("event_value")
+        value = state["next"] if state and state["cycles"] != 0 else None
+        return PendingBpmnEvent(self.name, self.__class__.__name__, value)
+
+
+def _parse_cycle(expression: str, now: datetime) -> dict[str, Any]:
+    parts = expression.strip().split("/")
+    if not parts[0].upper().startswith("R") or len(parts) not in (2, 3):
+        raise ExpressionError(f"'{expression}' is not an ISO 8601 repeating interval such as R3/PT10M")
+    count = parts[0][1:]
+    cycles = int(count) if count not in ("", "-1") else -1
+    if len(parts) == 3:
+        start = _to_datetime(parts[1])
+        delta = _to_delta(parts[2], start)
+    else:
+        delta = _to_delta(parts[1], now)
+        start = now + delta
+    return {"cycles": cycles, "next": start.isoformat(), "duration": delta.total_seconds()}

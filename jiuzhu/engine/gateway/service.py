@@ -1,0 +1,256 @@
+"""The Zeebe Gateway gRPC API, served from the embedded engine.
+
+Built on pyzeebe's generated stubs (`pyzeebe.proto`), so the wire format is the one every Zeebe
+client speaks. Handlers only translate: requests to engine commands, `EngineError`s to status codes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import grpc
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
+
+from jiuzhu import __version__
+from jiuzhu.engine.errors import Code, EngineError, invalid
+from jiuzhu.engine.records import PARTITION_ID, Definition
+from jiuzhu.engine.runtime import ActivatedJob, Engine, JobStream
+
+log = logging.getLogger(__name__)
+
+TENANT = "<default>"
+GATEWAY_VERSION = "8.8.0"
+STATUS = {
+    Code.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    Code.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
+    Code.FAILED_PRECONDITION: grpc.StatusCode.FAILED_PRECONDITION,
+    Code.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    Code.RESOURCE_EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Code.DEADLINE_EXCEEDED: grpc.StatusCode.DEADLINE_EXCEEDED,
+    Code.INTERNAL: grpc.StatusCode.INTERNAL,
+}
+T = TypeVar("T")
+
+
+def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
+    """Zeebe accepts an empty string or a JSON object; anything else is INVALID_ARGUMENT."""
+    if not text or not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise invalid(f"Property '{what}' is invalid: expected a JSON document, but: {err}") from err
+    if not isinstance(value, dict):
+        raise invalid(f"Property '{what}' is invalid: expected document to be a root level object, but was '{text[:60]}'")
+    return value
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def activated_job(a: ActivatedJob) -> pb.ActivatedJob:
+    job = a.job
+    return pb.ActivatedJob(
+        key=job.key, type=job.type, processInstanceKey=job.instance_key, bpmnProcessId=job.bpmn_process_id,
+        processDefinitionVersion=job.version, processDefinitionKey=job.definition_key, elementId=job.element_id,
+        elementInstanceKey=job.element_instance_key, customHeaders=_json(job.custom_headers), worker=job.worker,
+        retries=job.retries, deadline=job.deadline_ms, variables=_json(a.variables), tenantId=TENANT,
+    )
+
+
+def _process_metadata(d: Definition) -> pb.ProcessMetadata:
+    return pb.ProcessMetadata(
+        bpmnProcessId=d.bpmn_process_id, version=d.version, processDefinitionKey=d.key,
+        resourceName=d.resource_name, tenantId=TENANT,
+    )
+
+
+class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
+    def __init__(self, engine: Engine, address: str = "127.0.0.1", port: int = 26500) -> None:
+        self.engine = engine
+        self.address = address
+        self.port = port
+
+    def _call(self, context: grpc.ServicerContext, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except EngineError as err:
+            context.abort(STATUS[err.code], err.message)
+        except Exception as err:
+            log.exception("gateway handler failed")
+            context.abort(grpc.StatusCode.INTERNAL, f"internal engine error: {err}")
+        raise AssertionError("unreachable")
+
+    # --- cluster
+
+    def Topology(self, request: Any, context: Any) -> pb.TopologyResponse:  # noqa: N802
+        partition = pb.Partition(partitionId=PARTITION_ID, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
+        broker = pb.BrokerInfo(
+            nodeId=0, host=self.address, port=self.port, partitions=[partition], version=GATEWAY_VERSION
+        )
+        return pb.TopologyResponse(
+            brokers=[broker], clusterSize=1, partitionsCount=1, replicationFactor=1, gatewayVersion=GATEWAY_VERSION
+        )
+
+    # --- deployment
+
+    def DeployResource(self, request: Any, context: Any) -> pb.DeployResourceResponse:  # noqa: N802
+        def run() -> pb.DeployResourceResponse:
+            key, definitions = self.engine.deploy([(r.name, r.content) for r in request.resources])
+            deployments = [pb.Deployment(process=_process_metadata(d)) for d in definitions]
+            return pb.DeployResourceResponse(key=key, deployments=deployments, tenantId=TENANT)
+
+        return self._call(context, run)
+
+    def DeployProcess(self, request: Any, context: Any) -> pb.DeployProcessResponse:  # noqa: N802
+        def run() -> pb.DeployProcessResponse:
+            key, definitions = self.engine.deploy([(p.name, p.definition) for p in request.processes])
+            return pb.DeployProcessResponse(key=key, processes=[_process_metadata(d) for d in definitions])
+
+        return self._call(context, run)
+
+    # --- process instances
+
+    def CreateProcessInstance(self, request: Any, context: Any) -> pb.CreateProcessInstanceResponse:  # noqa: N802
+        def run() -> pb.CreateProcessInstanceResponse:
+            variables = parse_variables(request.variables)
+            instance = self.engine.create_instance(
+                request.bpmnProcessId, variables, request.version, request.processDefinitionKey
+            )
+            return pb.CreateProcessInstanceResponse(
+                processDefinitionKey=instance.definition_key, bpmnProcessId=instance.bpmn_process_id,
+                version=instance.version, processInstanceKey=instance.key, tenantId=TENANT,
+            )
+
+        return self._call(context, run)
+
+    def CreateProcessInstanceWithResult(self, request: Any, context: Any) -> Any:  # noqa: N802
+        def run() -> pb.CreateProcessInstanceWithResultResponse:
+            inner = request.request
+            variables = parse_variables(inner.variables)
+            instance = self.engine.create_instance(
+                inner.bpmnProcessId, variables, inner.version, inner.processDefinitionKey, keep_result=True
+            )
+            timeout_ms = request.requestTimeout if request.requestTimeout > 0 else 10_000
+            result = self.engine.await_result(instance.key, timeout_ms / 1000)
+            if result is None:
+                raise EngineError(
+                    Code.DEADLINE_EXCEEDED,
+                    f"Expected process instance {instance.key} to complete within {timeout_ms} ms, but it did not",
+                )
+            fetch = list(request.fetchVariables)
+            if fetch:
+                result = {k: v for k, v in result.items() if k in fetch}
+            return pb.CreateProcessInstanceWithResultResponse(
+                processDefinitionKey=instance.definition_key, bpmnProcessId=instance.bpmn_process_id,
+                version=instance.version, processInstanceKey=instance.key, variables=_json(result), tenantId=TENANT,
+            )
+
+        return self._call(context, run)
+
+    def CancelProcessInstance(self, request: Any, context: Any) -> pb.CancelProcessInstanceResponse:  # noqa: N802
+        return self._call(
+            context,
+            lambda: (self.engine.cancel_instance(request.processInstanceKey), pb.CancelProcessInstanceResponse())[1],
+        )
+
+    def SetVariables(self, request: Any, context: Any) -> pb.SetVariablesResponse:  # noqa: N802
+        def run() -> pb.SetVariablesResponse:
+            variables = parse_variables(request.variables)
+            key = self.engine.set_variables(request.elementInstanceKey, variables, request.local)
+            return pb.SetVariablesResponse(key=key)
+
+        return self._call(context, run)
+
+    def ResolveIncident(self, request: Any, context: Any) -> pb.ResolveIncidentResponse:  # noqa: N802
+        return self._call(
+            context, lambda: (self.engine.resolve_incident(request.incidentKey), pb.ResolveIncidentResponse())[1]
+        )
+
+    # --- jobs
+
+    def ActivateJobs(self, request: Any, context: Any) -> Iterator[pb.ActivateJobsResponse]:  # noqa: N802
+        jobs = self._call(
+            context,
+            lambda: self.engine.activate_jobs(
+                request.type, request.worker, request.timeout, request.maxJobsToActivate,
+                list(request.fetchVariable), request.requestTimeout,
+            ),
+        )
+        if jobs:  # with no jobs the stream ends with zero responses, as Zeebe's does
+            yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
+
+    def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:  # noqa: N802
+        if not request.type:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Expected to stream jobs of a non-empty type")
+        inbox: queue.Queue[ActivatedJob | None] = queue.Queue()
+        stream = JobStream(request.type, request.worker, request.timeout, list(request.fetchVariable), inbox.put)
+        context.add_callback(lambda: inbox.put(None))
+        self.engine.open_stream(stream)
+        try:
+            while context.is_active():
+                item = inbox.get()
+                if item is None:
+                    break
+                yield activated_job(item)
+        finally:
+            self.engine.close_stream(stream)
+            # Jobs pushed after the client left go back to the pool via their activation timeout.
+
+    def CompleteJob(self, request: Any, context: Any) -> pb.CompleteJobResponse:  # noqa: N802
+        def run() -> pb.CompleteJobResponse:
+            self.engine.complete_job(request.jobKey, parse_variables(request.variables))
+            return pb.CompleteJobResponse()
+
+        return self._call(context, run)
+
+    def FailJob(self, request: Any, context: Any) -> pb.FailJobResponse:  # noqa: N802
+        def run() -> pb.FailJobResponse:
+            self.engine.fail_job(
+                request.jobKey, request.retries, request.errorMessage, request.retryBackOff,
+                parse_variables(request.variables),
+            )
+            return pb.FailJobResponse()
+
+        return self._call(context, run)
+
+    def ThrowError(self, request: Any, context: Any) -> pb.ThrowErrorResponse:  # noqa: N802
+        def run() -> pb.ThrowErrorResponse:
+            if not request.errorCode:
+                raise invalid("Expected to throw an error with a non-empty error code")
+            self.engine.throw_error(
+                request.jobKey, request.errorCode, request.errorMessage, parse_variables(request.variables)
+            )
+            return pb.ThrowErrorResponse()
+
+        return self._call(context, run)
+
+    def UpdateJobRetries(self, request: Any, context: Any) -> pb.UpdateJobRetriesResponse:  # noqa: N802
+        return self._call(
+            context,
+            lambda: (self.engine.update_job_retries(request.jobKey, request.retries), pb.UpdateJobRetriesResponse())[1],
+        )
+
+    def UpdateJobTimeout(self, request: Any, context: Any) -> pb.UpdateJobTimeoutResponse:  # noqa: N802
+        return self._call(
+            context,
+            lambda: (self.engine.update_job_timeout(request.jobKey, request.timeout), pb.UpdateJobTimeoutResponse())[1],
+        )
+
+    # --- messages
+
+    def PublishMessage(self, request: Any, context: Any) -> pb.PublishMessageResponse:  # noqa: N802
+        def run() -> pb.PublishMessageResponse:
+            key = self.engine.publish_message(
+                request.name, request.correlationKey, request.timeToLive, request.messageId,
+                parse_variables(request.variables),
+            )
+            return pb.PublishMessageResponse(key=key, tenantId=TENANT)
+
+        return self._call(context, run)

@@ -1,0 +1,981 @@
+"""The embedded engine: Zeebe's commands on Spiff workflows, with write-through durable state.
+
+One lock serialises commands, as one Zeebe partition does; each command mutates memory, commits
+its `Changes` in one transaction and only then answers. If anything unexpected fails mid-command,
+memory is reloaded from the store, so what was acknowledged is exactly what survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import heapq
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from jiuzhu.engine import expressions, scopes
+from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
+from jiuzhu.engine.bpmn.state import StateCodec
+from jiuzhu.engine.bpmn.xml import parse_xml
+from jiuzhu.engine.clock import Clock
+from jiuzhu.engine.errors import Code, EngineError, invalid, not_found, precondition
+from jiuzhu.engine.records import (
+    KEY_BASE,
+    Definition,
+    Incident,
+    Instance,
+    InstanceState,
+    Job,
+    JobState,
+    Message,
+    UserTask,
+    UserTaskState,
+)
+from jiuzhu.engine.store.repository import Changes, Store
+
+log = logging.getLogger(__name__)
+for noisy in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
+
+USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
+DEFAULT_LONG_POLL_MS = 10_000
+MAX_CACHED_WORKFLOWS = 5_000
+
+
+@dataclass
+class DeployedProcess:
+    definition: Definition
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+@dataclass
+class ActivatedJob:
+    job: Job
+    variables: dict[str, Any]
+
+
+@dataclass
+class JobStream:
+    """An open StreamActivatedJobs call: jobs of its type are pushed to it as they appear."""
+
+    type: str
+    worker: str
+    timeout_ms: int
+    fetch: list[str]
+    push: Callable[[ActivatedJob], None]
+
+
+@dataclass
+class _Txn:
+    changes: Changes = field(default_factory=Changes)
+    touched: set[int] = field(default_factory=set)  # instance keys whose state must be saved
+    new_jobs: bool = False
+    instance: Instance | None = None  # the instance whose Spiff steps are running
+
+
+class FeelScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """Spiff's expression hook, answered by FEEL over Zeebe scopes; Python is never run."""
+
+    def __init__(self, runtime: Engine) -> None:
+        super().__init__()
+        self.runtime = runtime
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        return expressions.evaluate_bool(expression, scopes.visible(task))
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        raise expressions.ExpressionError("Python scripts are not supported; use a FEEL zeebe:script")
+
+
+class Engine:
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)  # jobs or instances changed: wake waiters
+        self.script_engine = FeelScriptEngine(self)
+        self.codec = StateCodec()
+        self._txn: _Txn | None = None
+        self._streams: list[JobStream] = []
+        self._wake_scheduler: Callable[[], None] = lambda: None
+        self._load()
+
+    # ------------------------------------------------------------------ state & transactions
+
+    def _load(self) -> None:
+        self.definitions: dict[int, DeployedProcess] = {}
+        self.latest: dict[str, DeployedProcess] = {}
+        for definition in sorted(self.store.load(Definition), key=lambda d: d.key):
+            self._register_definition(definition)
+        table = self.store.instance_table()
+        self.instances: dict[int, Instance] = {
+            i.key: i for i in self.store.load(Instance, table.c.state == InstanceState.ACTIVE)
+        }
+        for instance in self.instances.values():
+            instance.state_json = None  # loaded lazily
+        self.workflows: OrderedDict[int, Any] = OrderedDict()
+        self.jobs: dict[int, Job] = {j.key: j for j in self.store.load(Job)}
+        self.incidents: dict[int, Incident] = {i.key: i for i in self.store.load(Incident)}
+        self.user_tasks: dict[int, UserTask] = {
+            t.key: t for t in self.store.load(UserTask) if t.state == UserTaskState.CREATED
+        }
+        self.messages: dict[int, Message] = {m.key: m for m in self.store.load(Message)}
+        self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
+        self._result_waiters: set[int] = set()
+        stored = self.store.next_key()
+        known = [KEY_BASE, *self.definitions, *self.jobs, *self.incidents, *self.user_tasks, *self.messages]
+        self._next_key = max(stored or KEY_BASE, max(known) + 1)
+        self._timer_heap: list[tuple[int, int]] = [
+            (i.next_due_ms, i.key) for i in self.instances.values() if i.next_due_ms is not None
+        ]
+        heapq.heapify(self._timer_heap)
+        self._job_heap: list[tuple[int, int]] = []
+        for job in self.jobs.values():
+            self._schedule_job(job)
+
+    def _register_definition(self, definition: Definition) -> None:
+        root = parse_xml(definition.resource, definition.resource_name)
+        for parsed in parse_processes(root, definition.resource_name):
+            if parsed.bpmn_process_id == definition.bpmn_process_id:
+                deployed = DeployedProcess(definition, parsed.spec, parsed.subprocess_specs)
+                self.definitions[definition.key] = deployed
+                current = self.latest.get(definition.bpmn_process_id)
+                if current is None or current.definition.version < definition.version:
+                    self.latest[definition.bpmn_process_id] = deployed
+
+    def new_key(self) -> int:
+        key = self._next_key
+        self._next_key += 1
+        if self._txn is not None:
+            self._txn.changes.next_key = self._next_key
+        return key
+
+    def now_ms(self) -> int:
+        return self.clock.millis()
+
+    @contextlib.contextmanager
+    def command(self) -> Iterator[_Txn]:
+        """Run one command atomically: commit before returning, or restore memory on failure."""
+        with self.lock:
+            if self._txn is not None:  # nested: join the running command
+                yield self._txn
+                return
+            txn = self._txn = _Txn()
+            try:
+                yield txn
+                for key in txn.touched:
+                    self._save_instance(key, txn.changes)
+                self.store.commit(txn.changes)
+            except EngineError:
+                self._txn = None
+                if not txn.changes.empty() or txn.touched:
+                    self._reload()
+                raise
+            except Exception:
+                self._txn = None
+                log.exception("command failed; reloading engine state from the store")
+                self._reload()
+                raise
+            finally:
+                self._txn = None
+            if txn.new_jobs:
+                self._push_to_streams()
+            self.changed.notify_all()
+            self._wake_scheduler()
+
+    def _reload(self) -> None:
+        streams, wake = self._streams, self._wake_scheduler
+        self._load()
+        self._streams, self._wake_scheduler = streams, wake
+
+    def _tx(self) -> _Txn:
+        assert self._txn is not None, "engine state changed outside a command"
+        return self._txn
+
+    # ------------------------------------------------------------------ workflows
+
+    def workflow(self, instance: Instance) -> Any:
+        wf = self.workflows.get(instance.key)
+        if wf is not None:
+            self.workflows.move_to_end(instance.key)
+            return wf
+        text = self.store.load_instance_state(instance.key)
+        if text is None:
+            raise EngineError(Code.INTERNAL, f"process instance {instance.key} has no stored state")
+        deployed = self.definitions[instance.definition_key]
+        wf = self.codec.loads(text, deployed.spec, deployed.subprocess_specs)
+        wf.script_engine = self.script_engine
+        self._cache(instance.key, wf)
+        return wf
+
+    def _cache(self, key: int, wf: Any) -> None:
+        self.workflows[key] = wf
+        while len(self.workflows) > MAX_CACHED_WORKFLOWS:
+            evicted, _ = self.workflows.popitem(last=False)
+            if self._txn is not None and evicted in self._txn.touched:
+                self.workflows[evicted] = _
+                self.workflows.move_to_end(evicted, last=False)
+                break
+
+    def _save_instance(self, key: int, changes: Changes) -> None:
+        instance = self.instances.get(key)
+        if instance is None:
+            return
+        if instance.state == InstanceState.ACTIVE:
+            wf = self.workflows[key]
+            instance.next_due_ms = self._next_due(wf)
+            if instance.next_due_ms is not None:
+                heapq.heappush(self._timer_heap, (instance.next_due_ms, key))
+            row = Instance(**{**instance.__dict__, "state_json": self.codec.dumps(wf)})
+        else:
+            row = Instance(**{**instance.__dict__, "state_json": None, "next_due_ms": None})
+            self.instances.pop(key, None)
+            self.workflows.pop(key, None)
+        changes.put(row)
+
+    @staticmethod
+    def _next_due(wf: Any) -> int | None:
+        dues = []
+        for pending in wf.waiting_events():
+            if pending.event_type.startswith("Zeebe") and isinstance(pending.value, str):
+                dues.append(int(datetime.fromisoformat(pending.value).timestamp() * 1000))
+        return min(dues) if dues else None
+
+    def _task(self, instance: Instance, task_id: str) -> Any:
+        task = self.workflow(instance).get_task_from_id(UUID(task_id))
+        if task is None:
+            raise EngineError(Code.INTERNAL, f"task {task_id} of instance {instance.key} is gone")
+        return task
+
+    def _run(self, instance: Instance) -> None:
+        """Drive Spiff until only waiting work is left; failures become incidents, not crashes."""
+        txn = self._tx()
+        txn.touched.add(instance.key)
+        wf = self.workflow(instance)
+        previous, txn.instance = txn.instance, instance
+        try:
+            for _round in range(10_000):
+                if not self._step(wf):
+                    wf.refresh_timers()
+                    if not self._step(wf):
+                        break
+        finally:
+            txn.instance = previous
+        if wf.completed and instance.state == InstanceState.ACTIVE:
+            self._end_instance(instance, InstanceState.COMPLETED, scopes.workflow_scope(wf))
+
+    def _step(self, wf: Any) -> bool:
+        progressed = False
+        workflows = sorted(wf.get_active_subprocesses(), key=lambda w: w.depth, reverse=True) + [wf]
+        for sub in workflows:
+            for task in sub.get_tasks(state=TaskState.READY):
+                if task.task_spec.manual:
+                    continue
+                try:
+                    task.run()
+                except Exception as err:  # a failed expression or mapping: Zeebe raises an incident
+                    self._raise_incident(task, _incident_type(err), _message(err))
+                progressed = True
+            if sub.parent_task_id is not None:
+                parent = wf.get_task_from_id(sub.parent_task_id)
+                if parent is not None:
+                    parent.task_spec._update(parent)
+        return progressed
+
+    def _end_instance(self, instance: Instance, state: str, variables: Mapping[str, Any]) -> None:
+        instance.state = state
+        instance.ended_ms = self.now_ms()
+        if instance.key in self._result_waiters:
+            self.results[instance.key] = dict(variables)
+        for job in [j for j in self.jobs.values() if j.instance_key == instance.key]:
+            self._drop_job(job)
+        for task in [t for t in self.user_tasks.values() if t.instance_key == instance.key]:
+            task.state = UserTaskState.CANCELED
+            self._tx().changes.put(task)
+            self.user_tasks.pop(task.key)
+        for incident in [i for i in self.incidents.values() if i.instance_key == instance.key]:
+            self.incidents.pop(incident.key)
+            self._tx().changes.drop(incident)
+        self._tx().touched.add(instance.key)
+
+    def _instance_of(self, task: Any) -> Instance:
+        txn = self._tx()
+        assert txn.instance is not None
+        return txn.instance
+
+    def _definition_of(self, instance: Instance) -> Definition:
+        return self.definitions[instance.definition_key].definition
+
+    # ------------------------------------------------------------------ Spiff hooks
+
+    def start_job(self, task: Any, spec: Any) -> None:
+        """A job-based task was reached: evaluate its definition and create the job."""
+        instance = self._instance_of(task)
+        variables = self._apply_inputs(task, spec)
+        ext = spec.zeebe
+        headers = dict(ext.headers)
+        if ext.task_definition is not None:
+            job_type = expressions.evaluate_string(ext.task_definition.type, variables, "the job type")
+            retries = expressions.evaluate_int(ext.task_definition.retries, variables, "the job retries")
+        else:  # a user task without zeebe:userTask is a job for Tasklist's job worker
+            job_type, retries = USER_TASK_JOB_TYPE, 1
+            headers.update(self._user_task_headers(ext.user_task, variables))
+        element_key = task.internal_data.setdefault("key", self.new_key())
+        definition = self._definition_of(instance)
+        job = Job(
+            key=self.new_key(), type=job_type, state=JobState.ACTIVATABLE, instance_key=instance.key,
+            element_instance_key=element_key, element_id=spec.bpmn_id, task_id=str(task.id),
+            bpmn_process_id=instance.bpmn_process_id, version=instance.version,
+            definition_key=definition.key, retries=retries, custom_headers=headers,
+            created_ms=self.now_ms(),
+        )
+        self.jobs[job.key] = job
+        self._tx().changes.put(job)
+        self._tx().new_jobs = True
+
+    def _user_task_headers(self, ut: Any, variables: Mapping[str, Any]) -> dict[str, str]:
+        assignment = self._assignment(ut, variables)
+        headers: dict[str, str] = {}
+        if assignment["assignee"]:
+            headers["io.camunda.zeebe:assignee"] = assignment["assignee"]
+        if assignment["candidate_groups"]:
+            headers["io.camunda.zeebe:candidateGroups"] = json.dumps(assignment["candidate_groups"])
+        if assignment["candidate_users"]:
+            headers["io.camunda.zeebe:candidateUsers"] = json.dumps(assignment["candidate_users"])
+        for name, value in (("dueDate", assignment["due_date"]), ("followUpDate", assignment["follow_up_date"]),
+                            ("formKey", assignment["form_key"])):
+            if value:
+                headers[f"io.camunda.zeebe:{name}"] = value
+        return headers
+
+    def _assignment(self, ut: Any, variables: Mapping[str, Any]) -> dict[str, Any]:
+        def text(value: str | None, what: str) -> str | None:
+            if not value:
+                return None
+            result = expressions.evaluate(value, variables)
+            if result is None:
+                return None
+            if not isinstance(result, str):
+                raise expressions.ExpressionError(f"expected {what} '{value}' to be a string, got {result!r}")
+            return result
+
+        def names(value: str | None, what: str) -> list[str]:
+            if not value:
+                return []
+            result = expressions.evaluate(value, variables)
+            if isinstance(result, str):
+                return [s.strip() for s in result.split(",") if s.strip()]
+            if isinstance(result, list) and all(isinstance(s, str) for s in result):
+                return list(result)
+            raise expressions.ExpressionError(f"expected {what} '{value}' to be a list of strings, got {result!r}")
+
+        form_key = ut.form_key
+        if ut.form_id:
+            form_key = f"camunda-forms:bpmn:{ut.form_id}"
+        elif ut.external_reference:
+            form_key = text(ut.external_reference, "the form reference")
+        priority = expressions.evaluate(ut.priority, variables) if ut.priority else 50
+        return {
+            "assignee": text(ut.assignee, "the assignee"),
+            "candidate_groups": names(ut.candidate_groups, "the candidate groups"),
+            "candidate_users": names(ut.candidate_users, "the candidate users"),
+            "due_date": text(ut.due_date, "the due date"),
+            "follow_up_date": text(ut.follow_up_date, "the follow-up date"),
+            "priority": int(priority) if isinstance(priority, int | float) else 50,
+            "form_key": form_key,
+        }
+
+    def start_user_task(self, task: Any, spec: Any) -> None:
+        instance = self._instance_of(task)
+        variables = self._apply_inputs(task, spec)
+        assignment = self._assignment(spec.zeebe.user_task, variables)
+        definition = self._definition_of(instance)
+        element_key = task.internal_data.setdefault("key", self.new_key())
+        record = UserTask(
+            key=self.new_key(), instance_key=instance.key, element_instance_key=element_key,
+            element_id=spec.bpmn_id, task_id=str(task.id), bpmn_process_id=instance.bpmn_process_id,
+            version=instance.version, definition_key=definition.key, state=UserTaskState.CREATED,
+            element_name=spec.bpmn_name, created_ms=self.now_ms(), **assignment,
+        )
+        task.internal_data["user_task_key"] = record.key
+        self.user_tasks[record.key] = record
+        self._tx().changes.put(record)
+
+    def run_script(self, task: Any, spec: Any) -> None:
+        variables = self._apply_inputs(task, spec)
+        expression, result_variable = spec.zeebe.script
+        result = expressions.evaluate(expression, variables)
+        self._apply_outputs(task, spec, {result_variable: result} if result_variable else {})
+
+    def evaluate_timer(self, task: Any, expression: str) -> Any:
+        return expressions.evaluate_raw(expression, scopes.visible(task))
+
+    def task_cancelled(self, task: Any) -> None:
+        for job in [j for j in self.jobs.values() if j.task_id == str(task.id)]:
+            self._drop_job(job)
+        key = task.internal_data.get("user_task_key")
+        record = self.user_tasks.pop(key, None) if key else None
+        if record is not None:
+            record.state = UserTaskState.CANCELED
+            self._tx().changes.put(record)
+        for incident in [i for i in self.incidents.values() if i.task_id == str(task.id)]:
+            self.incidents.pop(incident.key)
+            self._tx().changes.drop(incident)
+
+    def _apply_inputs(self, task: Any, spec: Any) -> dict[str, Any]:
+        """Input mappings create the element's local scope; returns what the element sees."""
+        visible = scopes.visible(task)
+        inputs = spec.zeebe.inputs
+        if inputs:
+            local = scopes.local_scope(task, create=True)
+            assert local is not None
+            context = dict(visible)
+            for mapping in inputs:
+                value = expressions.evaluate(mapping.source, context)
+                _assign_path(local, mapping.target, value)
+                context[mapping.target.split(".")[0]] = local[mapping.target.split(".")[0]]
+            visible = scopes.visible(task)
+        return visible
+
+    def _apply_outputs(self, task: Any, spec: Any, variables: Mapping[str, Any]) -> None:
+        """Zeebe's propagation: with output mappings, results go up from the flow scope; without,
+        each variable lands in the nearest scope that holds it (the element's own first)."""
+        outputs = spec.zeebe.outputs
+        if not outputs:
+            scopes.propagate(list(scopes.chain(task)), variables)
+            return
+        local = scopes.local_scope(task, create=True)
+        assert local is not None
+        local.update(variables)
+        context = scopes.visible(task)
+        results: dict[str, Any] = {}
+        for mapping in outputs:
+            value = expressions.evaluate(mapping.source, context)
+            _assign_path(results, mapping.target, value)
+        scopes.propagate(list(scopes.chain(task, include_local=False)), results)
+
+    # ------------------------------------------------------------------ incidents
+
+    def _raise_incident(self, task: Any, error_type: str, message: str, job: Job | None = None) -> Incident:
+        instance = self._instance_of(task) if job is None else self.instances[job.instance_key]
+        incident = Incident(
+            key=self.new_key(), instance_key=instance.key,
+            element_instance_key=task.internal_data.setdefault("key", self.new_key()),
+            element_id=task.task_spec.bpmn_id or task.task_spec.name, task_id=str(task.id),
+            error_type=error_type, message=message, job_key=job.key if job else None, created_ms=self.now_ms(),
+        )
+        self.incidents[incident.key] = incident
+        self._tx().changes.put(incident)
+        log.warning("incident %s on %s in instance %s: %s", incident.key, incident.element_id, instance.key, message)
+        return incident
+
+    def resolve_incident(self, incident_key: int) -> None:
+        with self.command() as txn:
+            incident = self.incidents.get(incident_key)
+            if incident is None:
+                raise not_found(f"Expected to resolve incident with key '{incident_key}', but no such incident was found")
+            self.incidents.pop(incident.key)
+            txn.changes.drop(incident)
+            instance = self.instances[incident.instance_key]
+            if incident.job_key is not None:
+                job = self.jobs.get(incident.job_key)
+                if job is not None:
+                    if job.retries <= 0 and job.state == JobState.FAILED:
+                        task = self._task(instance, job.task_id)
+                        txn.instance = instance
+                        self._raise_incident(task, incident.error_type, incident.message, job)
+                        return
+                    job.state = JobState.ACTIVATABLE
+                    job.backoff_until_ms = 0
+                    job.deadline_ms = -1
+                    self._schedule_job(job)
+                    txn.changes.put(job)
+                    txn.new_jobs = True
+                return
+            task = self._task(instance, incident.task_id)
+            pending = task.internal_data.pop("pending_completion", None)
+            txn.instance = instance
+            if pending is not None:  # output mapping failed after the job completed: retry it
+                self._finish_task(instance, task, pending)
+            elif task.has_state(TaskState.ERROR):
+                task._set_state(TaskState.READY)
+            self._run(instance)
+            txn.instance = None
+
+    # ------------------------------------------------------------------ deployment
+
+    def deploy(self, resources: list[tuple[str, bytes]]) -> tuple[int, list[Definition]]:
+        if not resources:
+            raise invalid("Expected to deploy at least one resource, but none given")
+        parsed: list[tuple[str, bytes, ParsedProcess]] = []
+        for name, content in resources:
+            if not name.endswith((".bpmn", ".xml")):
+                raise invalid(f"Expected the resource '{name}' to be a BPMN file (.bpmn or .xml)")
+            root = parse_xml(content, name)
+            parsed.extend((name, content, p) for p in parse_processes(root, name))
+        ids = [p.bpmn_process_id for _, _, p in parsed]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise invalid(f"Duplicated process id in resources: {', '.join(sorted(duplicates))}")
+        with self.command() as txn:
+            deployment_key = self.new_key()
+            result = []
+            for name, content, process in parsed:
+                checksum = hashlib.sha256(content).hexdigest()
+                current = self.latest.get(process.bpmn_process_id)
+                if current and current.definition.checksum == checksum and current.definition.resource_name == name:
+                    result.append(current.definition)  # unchanged: Zeebe returns the existing version
+                    continue
+                definition = Definition(
+                    key=self.new_key(), bpmn_process_id=process.bpmn_process_id,
+                    version=current.definition.version + 1 if current else 1, name=process.name,
+                    resource_name=name, checksum=checksum, deployment_key=deployment_key,
+                    resource=content, created_ms=self.now_ms(),
+                )
+                deployed = DeployedProcess(definition, process.spec, process.subprocess_specs)
+                self.definitions[definition.key] = deployed
+                self.latest[definition.bpmn_process_id] = deployed
+                txn.changes.put(definition)
+                result.append(definition)
+            return deployment_key, result
+
+    # ------------------------------------------------------------------ process instances
+
+    def _resolve_definition(self, bpmn_process_id: str, version: int, definition_key: int) -> DeployedProcess:
+        if definition_key:
+            found = self.definitions.get(definition_key)
+            if found is None:
+                raise not_found(f"Expected to find process definition with key '{definition_key}', but none found")
+            return found
+        if version and version > 0:
+            for deployed in self.definitions.values():
+                d = deployed.definition
+                if d.bpmn_process_id == bpmn_process_id and d.version == version:
+                    return deployed
+            raise not_found(
+                f"Expected to find process definition with process ID '{bpmn_process_id}' and version "
+                f"'{version}', but none found"
+            )
+        latest = self.latest.get(bpmn_process_id)
+        if latest is None:
+            raise not_found(f"Expected to find process definition with process ID '{bpmn_process_id}', but none found")
+        return latest
+
+    def create_instance(
+        self, bpmn_process_id: str = "", variables: Mapping[str, Any] | None = None,
+        version: int = -1, definition_key: int = 0, keep_result: bool = False,
+    ) -> Instance:
+        with self.command():
+            deployed = self._resolve_definition(bpmn_process_id, version, definition_key)
+            d = deployed.definition
+            instance = Instance(
+                key=self.new_key(), definition_key=d.key, bpmn_process_id=d.bpmn_process_id,
+                version=d.version, state=InstanceState.ACTIVE, created_ms=self.now_ms(),
+            )
+            wf = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=self.script_engine)
+            scopes.workflow_scope(wf).update(variables or {})
+            self.instances[instance.key] = instance
+            if keep_result:
+                self._result_waiters.add(instance.key)
+            self._cache(instance.key, wf)
+            self._run(instance)
+            return instance
+
+    def await_result(self, instance_key: int, timeout_s: float) -> dict[str, Any] | None:
+        """Block until the instance ends; its final variables, or None on timeout."""
+        with self.lock:
+            ok = self.changed.wait_for(lambda: instance_key not in self.instances, timeout=timeout_s)
+            self._result_waiters.discard(instance_key)
+            if not ok:
+                return None
+            return self.results.pop(instance_key, {})
+
+    def cancel_instance(self, instance_key: int) -> None:
+        with self.command() as txn:
+            instance = self.instances.get(instance_key)
+            if instance is None:
+                raise not_found(
+                    f"Expected to cancel a process instance with key '{instance_key}', but no such process was found"
+                )
+            wf = self.workflow(instance)
+            txn.instance = instance
+            wf.cancel()
+            txn.instance = None
+            self._end_instance(instance, InstanceState.TERMINATED, scopes.workflow_scope(wf))
+
+    def set_variables(self, element_instance_key: int, variables: Mapping[str, Any], local: bool) -> int:
+        with self.command() as txn:
+            instance, task = self._element(element_instance_key)
+            wf = self.workflow(instance)
+            chain = list(scopes.chain(task)) if task is not None else [scopes.workflow_scope(wf)]
+            if task is not None and (local or not chain):
+                chain = [scopes.local_scope(task, create=True)]  # type: ignore[list-item]
+            if local:
+                chain[0].update(variables)
+            else:
+                scopes.propagate(chain, variables)
+            txn.touched.add(instance.key)
+            return self.new_key()
+
+    def _element(self, key: int) -> tuple[Instance, Any]:
+        if key in self.instances:
+            return self.instances[key], None
+        for record in [*self.jobs.values(), *self.user_tasks.values()]:
+            if record.element_instance_key == key:
+                instance = self.instances[record.instance_key]
+                return instance, self._task(instance, record.task_id)
+        raise not_found(f"Expected to find an element instance with key '{key}', but none was found")
+
+    def variables(self, instance_key: int) -> dict[str, Any]:
+        with self.lock:
+            instance = self.instances.get(instance_key)
+            if instance is None:
+                raise not_found(f"Expected to find process instance with key '{instance_key}', but none was found")
+            return dict(scopes.workflow_scope(self.workflow(instance)))
+
+    # ------------------------------------------------------------------ jobs
+
+    def _schedule_job(self, job: Job) -> None:
+        if job.state == JobState.ACTIVATED and job.deadline_ms > 0:
+            heapq.heappush(self._job_heap, (job.deadline_ms, job.key))
+        elif job.state == JobState.ACTIVATABLE and job.backoff_until_ms > 0:
+            heapq.heappush(self._job_heap, (job.backoff_until_ms, job.key))
+
+    def _activatable(self, job: Job, now: int) -> bool:
+        return job.state == JobState.ACTIVATABLE and job.backoff_until_ms <= now
+
+    def _activate(self, job: Job, worker: str, timeout_ms: int, fetch: list[str]) -> ActivatedJob:
+        job.state = JobState.ACTIVATED
+        job.worker = worker
+        job.deadline_ms = self.now_ms() + max(timeout_ms, 0)
+        self._schedule_job(job)
+        self._tx().changes.put(job)
+        instance = self.instances[job.instance_key]
+        task = self._task(instance, job.task_id)
+        variables = scopes.visible(task)
+        if fetch:
+            variables = {k: v for k, v in variables.items() if k in fetch}
+        return ActivatedJob(job, variables)
+
+    def activate_jobs(
+        self, job_type: str, worker: str, timeout_ms: int, max_jobs: int, fetch: list[str],
+        request_timeout_ms: int = 0,
+    ) -> list[ActivatedJob]:
+        """ActivateJobs with Zeebe's long polling: 0 waits the default, negative answers at once."""
+        if not job_type:
+            raise invalid("Expected to activate jobs of a non-empty type")
+        if max_jobs < 1:
+            raise invalid(f"Expected to activate at least one job, but maxJobsToActivate was {max_jobs}")
+        wait_ms = DEFAULT_LONG_POLL_MS if request_timeout_ms == 0 else max(request_timeout_ms, 0)
+        deadline = self.clock_free_deadline(wait_ms)
+        with self.lock:
+            while True:
+                now = self.now_ms()
+                candidates = [j for j in self.jobs.values() if j.type == job_type and self._activatable(j, now)]
+                if candidates:
+                    candidates.sort(key=lambda j: j.key)
+                    with self.command():
+                        return [self._activate(j, worker, timeout_ms, fetch) for j in candidates[:max_jobs]]
+                remaining = deadline - _monotonic()
+                if remaining <= 0:
+                    return []
+                self.changed.wait(timeout=remaining)
+
+    @staticmethod
+    def clock_free_deadline(wait_ms: int) -> float:
+        # Long polls wait in real time even under a controlled engine clock.
+        return _monotonic() + wait_ms / 1000
+
+    def open_stream(self, stream: JobStream) -> None:
+        with self.lock:
+            self._streams.append(stream)
+            self._push_to_streams()
+
+    def close_stream(self, stream: JobStream) -> None:
+        with self.lock:
+            if stream in self._streams:
+                self._streams.remove(stream)
+
+    def _push_to_streams(self) -> None:
+        if not self._streams:
+            return
+        now = self.now_ms()
+        by_type: dict[str, list[JobStream]] = {}
+        for stream in self._streams:
+            by_type.setdefault(stream.type, []).append(stream)
+        pending = sorted(
+            (j for j in self.jobs.values() if j.type in by_type and self._activatable(j, now)), key=lambda j: j.key
+        )
+        if not pending:
+            return
+        pushes: list[tuple[JobStream, ActivatedJob]] = []
+        with self.command():
+            for index, job in enumerate(pending):
+                streams = by_type[job.type]
+                stream = streams[index % len(streams)]
+                pushes.append((stream, self._activate(job, stream.worker, stream.timeout_ms, stream.fetch)))
+        for stream, activated in pushes:
+            stream.push(activated)
+
+    def _job(self, key: int, action: str) -> Job:
+        job = self.jobs.get(key)
+        if job is None:
+            raise not_found(f"Expected to {action} job with key '{key}', but no such job was found")
+        return job
+
+    def complete_job(self, key: int, variables: Mapping[str, Any]) -> None:
+        with self.command() as txn:
+            job = self._job(key, "complete")
+            if job.state not in (JobState.ACTIVATED, JobState.ACTIVATABLE):
+                raise precondition(
+                    f"Expected to complete job with key '{key}', but it is in state '{job.state}'"
+                )
+            instance = self.instances[job.instance_key]
+            task = self._task(instance, job.task_id)
+            self._drop_job(job)
+            txn.instance = instance
+            self._finish_task(instance, task, dict(variables))
+            self._run(instance)
+            txn.instance = None
+
+    def _finish_task(self, instance: Instance, task: Any, variables: dict[str, Any]) -> None:
+        try:
+            self._apply_outputs(task, task.task_spec, variables)
+        except expressions.ExpressionError as err:
+            task.internal_data["pending_completion"] = variables
+            self._raise_incident(task, "IO_MAPPING_ERROR", str(err))
+            self._tx().touched.add(instance.key)
+            return
+        task.complete()
+
+    def _drop_job(self, job: Job) -> None:
+        self.jobs.pop(job.key, None)
+        self._tx().changes.drop(job)
+
+    def fail_job(
+        self, key: int, retries: int, error_message: str, backoff_ms: int, variables: Mapping[str, Any]
+    ) -> None:
+        with self.command() as txn:
+            job = self._job(key, "fail")
+            if job.state != JobState.ACTIVATED:
+                raise precondition(f"Expected to fail job with key '{key}', but it is in state '{job.state}'")
+            instance = self.instances[job.instance_key]
+            job.retries = retries
+            job.error_message = error_message
+            job.worker = ""
+            job.deadline_ms = -1
+            if variables:
+                task = self._task(instance, job.task_id)
+                local = scopes.local_scope(task, create=True)
+                assert local is not None
+                local.update(variables)
+                txn.touched.add(instance.key)
+            if retries > 0:
+                job.state = JobState.ACTIVATABLE
+                job.backoff_until_ms = self.now_ms() + backoff_ms if backoff_ms > 0 else 0
+                self._schedule_job(job)
+                txn.new_jobs = backoff_ms <= 0
+            else:
+                job.state = JobState.FAILED
+                task = self._task(instance, job.task_id)
+                message = error_message or "No more retries left."
+                self._raise_incident(task, "JOB_NO_RETRIES", message, job)
+            txn.changes.put(job)
+
+    def throw_error(self, key: int, error_code: str, error_message: str, variables: Mapping[str, Any]) -> None:
+        """No error events yet: an error nobody can catch raises an incident, as in Zeebe."""
+        with self.command() as txn:
+            job = self._job(key, "throw an error for")
+            if job.state not in (JobState.ACTIVATED, JobState.ACTIVATABLE):
+                raise precondition(f"Expected to throw an error for job with key '{key}', but it is in state '{job.state}'")
+            instance = self.instances[job.instance_key]
+            task = self._task(instance, job.task_id)
+            job.state = JobState.ERROR_THROWN
+            job.error_message = error_message
+            job.deadline_ms = -1
+            txn.changes.put(job)
+            message = f"Expected to throw an error event with the code '{error_code}'"
+            message += f" with message '{error_message}', but it was not caught." if error_message else ", but it was not caught."
+            self._raise_incident(task, "UNHANDLED_ERROR_EVENT", message, job)
+
+    def update_job_retries(self, key: int, retries: int) -> None:
+        with self.command() as txn:
+            job = self._job(key, "update retries of")
+            if retries < 1:
+                raise invalid(f"Expected to update job retries with a positive amount, but was {retries}")
+            job.retries = retries
+            txn.changes.put(job)
+
+    def update_job_timeout(self, key: int, timeout_ms: int) -> None:
+        with self.command() as txn:
+            job = self._job(key, "update the timeout of")
+            if job.state != JobState.ACTIVATED:
+                raise precondition(f"Expected to update the timeout of job with key '{key}', but it is not active")
+            job.deadline_ms = self.now_ms() + timeout_ms
+            self._schedule_job(job)
+            txn.changes.put(job)
+
+    # ------------------------------------------------------------------ user tasks
+
+    def user_task(self, key: int) -> UserTask:
+        record = self.user_tasks.get(key)
+        if record is None:
+            raise not_found(f"Expected to find a user task with key '{key}', but none was found")
+        return record
+
+    def user_task_variables(self, key: int) -> dict[str, Any]:
+        with self.lock:
+            record = self.user_task(key)
+            return scopes.visible(self._task(self.instances[record.instance_key], record.task_id))
+
+    def assign_user_task(self, key: int, assignee: str | None) -> UserTask:
+        with self.command() as txn:
+            record = self.user_task(key)
+            record.assignee = assignee or None
+            txn.changes.put(record)
+            return record
+
+    def complete_user_task(self, key: int, variables: Mapping[str, Any]) -> None:
+        with self.command() as txn:
+            record = self.user_task(key)
+            instance = self.instances[record.instance_key]
+            task = self._task(instance, record.task_id)
+            record.state = UserTaskState.COMPLETED
+            record.completed_ms = self.now_ms()
+            self.user_tasks.pop(key)
+            txn.changes.put(record)
+            txn.instance = instance
+            self._finish_task(instance, task, dict(variables))
+            self._run(instance)
+            txn.instance = None
+
+    # ------------------------------------------------------------------ messages
+
+    def publish_message(
+        self, name: str, correlation_key: str, ttl_ms: int, message_id: str, variables: Mapping[str, Any]
+    ) -> int:
+        """Accept and buffer; correlation to subscriptions arrives with message events."""
+        if not name:
+            raise invalid("Expected to publish a message with a non-empty name")
+        with self.command() as txn:
+            now = self.now_ms()
+            if message_id:
+                for m in self.messages.values():
+                    if (m.name, m.correlation_key, m.message_id) == (name, correlation_key, message_id) and m.expires_ms > now:
+                        raise EngineError(
+                            Code.ALREADY_EXISTS,
+                            f"Expected to publish a new message with id '{message_id}', but a message with that id "
+                            "was already published",
+                        )
+            key = self.new_key()
+            if ttl_ms > 0:
+                message = Message(key, name, correlation_key, message_id, now + ttl_ms, dict(variables))
+                self.messages[key] = message
+                txn.changes.put(message)
+            return key
+
+    # ------------------------------------------------------------------ time
+
+    def set_wake_hook(self, wake: Callable[[], None]) -> None:
+        self._wake_scheduler = wake
+
+    def next_wake_ms(self) -> int | None:
+        with self.lock:
+            candidates = []
+            if self._timer_heap:
+                candidates.append(self._timer_heap[0][0])
+            if self._job_heap:
+                candidates.append(self._job_heap[0][0])
+            if self.messages:
+                candidates.append(min(m.expires_ms for m in self.messages.values()))
+            return min(candidates) if candidates else None
+
+    def tick(self) -> int:
+        """Fire due timers, time out expired job activations, release back-offs, drop expired
+        messages. Cost grows with what is due, not with what is waiting."""
+        fired = 0
+        with self.lock:
+            now = self.now_ms()
+            due_instances: list[int] = []
+            while self._timer_heap and self._timer_heap[0][0] <= now:
+                due, key = heapq.heappop(self._timer_heap)
+                instance = self.instances.get(key)
+                if instance is not None and instance.next_due_ms == due and key not in due_instances:
+                    due_instances.append(key)
+            for key in due_instances:
+                with self.command() as txn:
+                    instance = self.instances[key]
+                    txn.instance = instance
+                    self.workflow(instance).refresh_timers()
+                    self._run(instance)
+                    txn.instance = None
+                fired += 1
+            due_jobs: list[Job] = []
+            while self._job_heap and self._job_heap[0][0] <= now:
+                _, key = heapq.heappop(self._job_heap)
+                job = self.jobs.get(key)
+                if job is not None:
+                    due_jobs.append(job)
+            if due_jobs:
+                with self.command() as txn:
+                    for job in due_jobs:
+                        if job.state == JobState.ACTIVATED and 0 < job.deadline_ms <= now:
+                            job.state = JobState.ACTIVATABLE  # timed out: hand it out again
+                            job.worker = ""
+                            job.deadline_ms = -1
+                            txn.changes.put(job)
+                            txn.new_jobs = True
+                        elif job.state == JobState.ACTIVATABLE and 0 < job.backoff_until_ms <= now:
+                            job.backoff_until_ms = 0
+                            txn.changes.put(job)
+                            txn.new_jobs = True
+            expired = [m for m in self.messages.values() if m.expires_ms <= now]
+            if expired:
+                with self.command() as txn:
+                    for message in expired:
+                        self.messages.pop(message.key)
+                        txn.changes.drop(message)
+        return fired
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _assign_path(target: dict[str, Any], path: str, value: Any) -> None:
+    """`a.b.c` targets create nested contexts, as Zeebe's mappings do."""
+    parts = path.split(".")
+    for part in parts[:-1]:
+        nested = target.get(part)
+        if not isinstance(nested, dict):
+            nested = target[part] = {}
+        target = nested
+    target[parts[-1]] = value
+
+
+def _incident_type(err: Exception) -> str:
+    if isinstance(err, expressions.ExpressionError):
+        return "EXTRACT_VALUE_ERROR"
+    return "UNKNOWN"
+
+
+def _message(err: Exception) -> str:
+    text = str(err)
+    cause = err.__cause__ or getattr(err, "exception", None)
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text}: {cause}"
+    return text

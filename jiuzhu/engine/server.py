@@ -1,0 +1,87 @@
+"""Wires the embedded engine together: store, engine, scheduler, gRPC gateway and HTTP."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import uvicorn
+from fastapi import FastAPI
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
+
+from jiuzhu.engine.clock import Clock
+from jiuzhu.engine.gateway.service import GatewayService
+from jiuzhu.engine.http import build_app
+from jiuzhu.engine.runtime import Engine
+from jiuzhu.engine.scheduler import Scheduler
+from jiuzhu.engine.store.repository import Store, database_url, open_database
+
+log = logging.getLogger(__name__)
+# Long polls and job streams each hold a thread while they wait.
+GRPC_THREADS = 128
+
+
+@dataclass
+class EngineConfig:
+    grpc_port: int = 26500
+    http_port: int = 8080
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    database_url: str | None = None
+    controlled_clock: bool = False
+
+
+class EngineServer:
+    def __init__(self, config: EngineConfig, app: FastAPI | None = None) -> None:
+        self.config = config
+        self.clock = Clock(controlled=config.controlled_clock)
+        self.db_url = database_url(config.data_dir, config.database_url)
+        self.engine = Engine(Store(open_database(self.db_url)), self.clock)
+        self.scheduler = Scheduler(self.engine)
+        self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=GRPC_THREADS, thread_name_prefix="gateway"))
+        pb_grpc.add_GatewayServicer_to_server(GatewayService(self.engine, config.host, config.grpc_port), self.grpc)
+        self.health = health.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
+        self.grpc_port = self.grpc.add_insecure_port(f"{config.host}:{config.grpc_port}")
+        if self.grpc_port == 0:
+            raise OSError(f"cannot listen for gRPC on {config.host}:{config.grpc_port}: the port is in use")
+        self.app = app or FastAPI()
+        self.app.mount("/", build_app(self.engine, allow_clock=config.controlled_clock))
+        self._http = uvicorn.Server(
+            uvicorn.Config(self.app, host=config.host, port=config.http_port, log_level="warning", lifespan="off")
+        )
+        self._http_thread = threading.Thread(target=self._http.run, name="jiuzhu-http", daemon=True)
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self.grpc.start()
+        self._http_thread.start()
+        for route in self.app.routes:
+            sub = getattr(route, "app", None)
+            if sub is not None and hasattr(sub, "state"):
+                sub.state.ready = True
+        for name in ("", "gateway_protocol.Gateway"):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def wait_http(self, timeout: float = 10.0) -> bool:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._http.started:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def stop(self) -> None:
+        for name in ("", "gateway_protocol.Gateway"):
+            self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.grpc.stop(grace=2).wait(3)
+        self._http.should_exit = True
+        self.scheduler.stop()
+        self._http_thread.join(timeout=5)

@@ -1,0 +1,122 @@
+"""Write-through persistence: each engine command commits one `Changes` batch before it answers."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
+
+from jiuzhu.engine import records
+from jiuzhu.engine.store import tables
+
+TABLE_OF: dict[type, Any] = {
+    records.Definition: tables.DefinitionTable.__table__,
+    records.Instance: tables.InstanceTable.__table__,
+    records.Job: tables.JobTable.__table__,
+    records.Incident: tables.IncidentTable.__table__,
+    records.UserTask: tables.UserTaskTable.__table__,
+    records.Message: tables.MessageTable.__table__,
+}
+
+
+@dataclass
+class Changes:
+    """Rows to upsert and keys to delete, per record type; the next free key."""
+
+    upserts: dict[type, dict[int, Any]] = field(default_factory=dict)
+    deletes: dict[type, set[int]] = field(default_factory=dict)
+    next_key: int | None = None
+
+    def put(self, record: Any) -> None:
+        kind = type(record)
+        self.deletes.get(kind, set()).discard(record.key)
+        self.upserts.setdefault(kind, {})[record.key] = record
+
+    def drop(self, record: Any) -> None:
+        kind = type(record)
+        self.upserts.get(kind, {}).pop(record.key, None)
+        self.deletes.setdefault(kind, set()).add(record.key)
+
+    def empty(self) -> bool:
+        return not any(self.upserts.values()) and not any(self.deletes.values()) and self.next_key is None
+
+
+def database_url(data_dir: Path, url: str | None) -> str:
+    if url:
+        return url
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'engine.db'}"
+
+
+def open_database(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        db = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(db, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            # WAL + NORMAL survives a killed process (the OS keeps the pages); FULL would only
+            # add protection against power loss at a large cost per commit.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+    else:
+        db = create_engine(url, pool_pre_ping=True)
+    SQLModel.metadata.create_all(db, tables=[t for t in TABLE_OF.values()] + [tables.MetaTable.__table__])
+    return db
+
+
+class Store:
+    def __init__(self, db: Engine) -> None:
+        self.db = db
+        self._insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+
+    def load(self, kind: type, *where: Any) -> list[Any]:
+        table = TABLE_OF[kind]
+        names = [f.name for f in dataclasses.fields(kind)]
+        with self.db.connect() as conn:
+            rows = conn.execute(select(*[table.c[n] for n in names]).where(*where)).all()
+        return [kind(**dict(zip(names, row, strict=True))) for row in rows]
+
+    def instance_table(self) -> Any:
+        return TABLE_OF[records.Instance]
+
+    def load_instance_state(self, key: int) -> str | None:
+        table = TABLE_OF[records.Instance]
+        with self.db.connect() as conn:
+            value = conn.execute(select(table.c.state_json).where(table.c.key == key)).scalar_one_or_none()
+        return value  # type: ignore[no-any-return]
+
+    def next_key(self) -> int | None:
+        meta = tables.MetaTable.__table__
+        with self.db.connect() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.name == "next_key")).scalar_one_or_none()
+        return value  # type: ignore[no-any-return]
+
+    def commit(self, changes: Changes) -> None:
+        if changes.empty():
+            return
+        with self.db.begin() as conn:
+            for kind, keys in changes.deletes.items():
+                if keys:
+                    table = TABLE_OF[kind]
+                    conn.execute(delete(table).where(table.c.key.in_(list(keys))))
+            for kind, by_key in changes.upserts.items():
+                if by_key:
+                    self._upsert(conn, TABLE_OF[kind], [dataclasses.asdict(r) for r in by_key.values()])
+            if changes.next_key is not None:
+                meta = tables.MetaTable.__table__
+                self._upsert(conn, meta, [{"name": "next_key", "value": changes.next_key}], pk="name")
+
+    def _upsert(self, conn: Any, table: Any, rows: Iterable[dict[str, Any]], pk: str = "key") -> None:
+        rows = list(rows)
+        stmt = self._insert(table).values(rows)
+        columns = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != pk}
+        conn.execute(stmt.on_conflict_do_update(index_elements=[pk], set_=columns))

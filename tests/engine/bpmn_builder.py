@@ -1,0 +1,144 @@
+"""A small builder for Camunda 8 BPMN used by engine tests (no diagram: Zeebe needs none)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
+
+HEADER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'id="defs" targetNamespace="http://bpmn.io/schema/bpmn">\n'
+)
+
+
+def _mappings(inputs: dict[str, str] | None, outputs: dict[str, str] | None) -> str:
+    if not inputs and not outputs:
+        return ""
+    parts = [f"<zeebe:input source={quoteattr(s)} target={quoteattr(t)}/>" for t, s in (inputs or {}).items()]
+    parts += [f"<zeebe:output source={quoteattr(s)} target={quoteattr(t)}/>" for t, s in (outputs or {}).items()]
+    return "<zeebe:ioMapping>" + "".join(parts) + "</zeebe:ioMapping>"
+
+
+@dataclass
+class Process:
+    process_id: str
+    name: str = ""
+    nodes: list[str] = field(default_factory=list)
+    flows: list[str] = field(default_factory=list)
+    _flow_count: int = 0
+
+    def start(self, id: str = "start", timer: str = "") -> Process:
+        body = f"<bpmn:timerEventDefinition>{timer}</bpmn:timerEventDefinition>" if timer else ""
+        self.nodes.append(f'<bpmn:startEvent id="{id}">{body}</bpmn:startEvent>')
+        return self
+
+    def end(self, id: str = "end") -> Process:
+        self.nodes.append(f'<bpmn:endEvent id="{id}"/>')
+        return self
+
+    def service(
+        self, id: str, job_type: str, retries: str = "3", headers: dict[str, str] | None = None,
+        inputs: dict[str, str] | None = None, outputs: dict[str, str] | None = None, tag: str = "serviceTask",
+    ) -> Process:
+        header_xml = ""
+        if headers:
+            header_xml = "<zeebe:taskHeaders>" + "".join(
+                f"<zeebe:header key={quoteattr(k)} value={quoteattr(v)}/>" for k, v in headers.items()
+            ) + "</zeebe:taskHeaders>"
+        ext = (
+            f"<bpmn:extensionElements><zeebe:taskDefinition type={quoteattr(job_type)} retries={quoteattr(retries)}/>"
+            f"{header_xml}{_mappings(inputs, outputs)}</bpmn:extensionElements>"
+        )
+        self.nodes.append(f'<bpmn:{tag} id="{id}" name="{id}">{ext}</bpmn:{tag}>')
+        return self
+
+    def script(self, id: str, expression: str, result: str) -> Process:
+        self.nodes.append(
+            f'<bpmn:scriptTask id="{id}"><bpmn:extensionElements><zeebe:script expression={quoteattr(expression)} '
+            f"resultVariable={quoteattr(result)}/></bpmn:extensionElements></bpmn:scriptTask>"
+        )
+        return self
+
+    def user_task(self, id: str, camunda: bool = True, assignee: str = "", groups: str = "",
+                  due: str = "", form_id: str = "", name: str = "") -> Process:
+        parts = ["<zeebe:userTask/>"] if camunda else []
+        attrs = (f" assignee={quoteattr(assignee)}" if assignee else "") + (
+            f" candidateGroups={quoteattr(groups)}" if groups else ""
+        )
+        if attrs:
+            parts.append(f"<zeebe:assignmentDefinition{attrs}/>")
+        if due:
+            parts.append(f"<zeebe:taskSchedule dueDate={quoteattr(due)}/>")
+        if form_id:
+            parts.append(f"<zeebe:formDefinition formId={quoteattr(form_id)}/>")
+        self.nodes.append(
+            f'<bpmn:userTask id="{id}" name="{name or id}"><bpmn:extensionElements>{"".join(parts)}'
+            "</bpmn:extensionElements></bpmn:userTask>"
+        )
+        return self
+
+    def xor(self, id: str, default: str = "") -> Process:
+        attr = f' default="{default}"' if default else ""
+        self.nodes.append(f'<bpmn:exclusiveGateway id="{id}"{attr}/>')
+        return self
+
+    def parallel(self, id: str) -> Process:
+        self.nodes.append(f'<bpmn:parallelGateway id="{id}"/>')
+        return self
+
+    def timer(self, id: str, kind: str, value: str) -> Process:
+        self.nodes.append(
+            f'<bpmn:intermediateCatchEvent id="{id}"><bpmn:timerEventDefinition>'
+            f"<bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+        )
+        return self
+
+    def boundary_timer(self, id: str, attached_to: str, kind: str, value: str, interrupting: bool = True) -> Process:
+        cancel = "true" if interrupting else "false"
+        self.nodes.append(
+            f'<bpmn:boundaryEvent id="{id}" attachedToRef="{attached_to}" cancelActivity="{cancel}">'
+            f"<bpmn:timerEventDefinition><bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition>"
+            "</bpmn:boundaryEvent>"
+        )
+        return self
+
+    def raw(self, xml: str) -> Process:
+        self.nodes.append(xml)
+        return self
+
+    def flow(self, source: str, target: str, condition: str = "", id: str = "") -> Process:
+        self._flow_count += 1
+        flow_id = id or f"flow{self._flow_count}"
+        body = (
+            f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>'
+            if condition else ""
+        )
+        self.flows.append(f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">{body}</bpmn:sequenceFlow>')
+        return self
+
+    def chain(self, *ids: str) -> Process:
+        for source, target in zip(ids, ids[1:], strict=False):
+            self.flow(source, target)
+        return self
+
+    def xml(self) -> bytes:
+        body = "\n".join(self.nodes + self.flows)
+        return (
+            HEADER + f'<bpmn:process id="{self.process_id}" name="{self.name or self.process_id}" isExecutable="true">\n'
+            f"{body}\n</bpmn:process>\n</bpmn:definitions>\n"
+        ).encode()
+
+
+def linear_jobs(process_id: str, job_types: list[str]) -> bytes:
+    """start → one service task per job type → end."""
+    p = Process(process_id).start()
+    ids = ["start"]
+    for index, job_type in enumerate(job_types):
+        p.service(f"task{index + 1}", job_type)
+        ids.append(f"task{index + 1}")
+    p.end()
+    ids.append("end")
+    return p.chain(*ids).xml()
