@@ -153,19 +153,13 @@ def parse_overrides(data: Mapping[str, Any], *, origin: str = "<data>") -> tuple
             source = ""
         if "holidays" not in body:
             problems.append(f"{where}: 缺少 holidays（节假日）")
-        holidays = _entries(
-            body.get("holidays", []), year, f"{where}.holidays", name_required=True, problems=problems
-        )
-        workdays = _entries(
-            body.get("workdays", []), year, f"{where}.workdays", name_required=False, problems=problems
-        )
+        holidays = _entries(body.get("holidays", []), year, f"{where}.holidays", name_required=True, problems=problems)
+        workdays = _entries(body.get("workdays", []), year, f"{where}.workdays", name_required=False, problems=problems)
         for day in sorted(set(holidays) & set(workdays)):
             problems.append(f"{where}: {day} 同时被列为节假日和调休上班日")
         for day in sorted(workdays):
             if day.weekday() < 5:
-                problems.append(
-                    f"{where}.workdays: {day} 是星期{_WEEKDAYS[day.weekday()]}，调休上班日应为周六或周日"
-                )
+                problems.append(f"{where}.workdays: {day} 是星期{_WEEKDAYS[day.weekday()]}，调休上班日应为周六或周日")
         if not problems:
             result.append(YearData(year, holidays, workdays, source or origin))
     if problems:
@@ -181,10 +175,7 @@ def read_override_file(path: Path) -> tuple[YearData, ...]:
     except OSError as error:
         raise OverrideFileError(origin, [f"无法读取文件：{error.strerror or error}"]) from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(raw.decode("utf-8"))
-        else:
-            data = tomllib.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8")) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise OverrideFileError(origin, ["文件不是 UTF-8 编码"]) from None
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
@@ -215,9 +206,7 @@ def dump_overrides(years: Sequence[YearData]) -> str:
             lines.append(f"source = {_toml_string(data.source)}")
         for key, days in (("holidays", data.holidays), ("workdays", data.workdays)):
             lines.append(f"{key} = [")
-            lines += [
-                f"  {{ date = {day.isoformat()}, name = {_toml_string(days[day])} }}," for day in sorted(days)
-            ]
+            lines += [f"  {{ date = {day.isoformat()}, name = {_toml_string(days[day])} }}," for day in sorted(days)]
             lines.append("]")
     return "\n".join(lines) + "\n"
 
@@ -367,9 +356,7 @@ def run(args: argparse.Namespace) -> int:
             calendar = WorkingCalendar.standard()
             for data in imported:
                 if data.year in calendar.official_years:
-                    print(
-                        f"注意：{data.year} 年已有官方数据，覆盖文件中的日期将优先于官方数据", file=sys.stderr
-                    )
+                    print(f"注意：{data.year} 年已有官方数据，覆盖文件中的日期将优先于官方数据", file=sys.stderr)
             years = "、".join(str(data.year) for data in imported)
             note = f"（替换了原有的 {'、'.join(map(str, replaced))} 年）" if replaced else ""
             print(f"已导入 {years} 年的节假日安排到 {override_path(data_dir)}{note}")

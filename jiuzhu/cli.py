@@ -20,7 +20,9 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("var"), help="where state is kept (default ./var)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument(
-        "--clock", choices=["system", "controlled"], default="system",
+        "--clock",
+        choices=["system", "controlled"],
+        default="system",
         help="'controlled' lets tests pin and advance the engine clock over PUT /v2/clock",
     )
 
@@ -53,8 +55,12 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None) -> int:
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
     config = EngineConfig(
-        grpc_port=args.grpc_port, http_port=args.http_port, data_dir=args.data_dir, host=args.host,
-        database_url=_database_url(), controlled_clock=args.clock == "controlled",
+        grpc_port=args.grpc_port,
+        http_port=args.http_port,
+        data_dir=args.data_dir,
+        host=args.host,
+        database_url=_database_url(),
+        controlled_clock=args.clock == "controlled",
     )
     try:
         server = EngineServer(config)
@@ -100,12 +106,15 @@ def _deploy(args: argparse.Namespace) -> int:
     import asyncio
 
     from pyzeebe import ZeebeClient, create_insecure_channel
+    from pyzeebe.grpc_internals.types import DeployResourceResponse
 
     async def run() -> None:
         client = ZeebeClient(create_insecure_channel(grpc_address=args.address))
         result = await client.deploy_resource(*[str(f) for f in args.files])
-        for process in result.deployments:
-            print(f"deployed {process.bpmn_process_id} version {process.version} ({process.process_definition_key})")
+        for deployed in result.deployments:
+            if isinstance(deployed, DeployResourceResponse.ProcessMetadata):
+                key = deployed.process_definition_key
+                print(f"deployed {deployed.bpmn_process_id} version {deployed.version} ({key})")
 
     asyncio.run(run())
     return 0
@@ -114,7 +123,8 @@ def _deploy(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command == "engine":
         return _serve(args, None)

@@ -56,7 +56,7 @@ class Clock:
             self._offset = timedelta(0)
         self._changed()
 
-    def on_change(self, callback) -> None:  # type: ignore[no-untyped-def]
+    def on_change(self, callback) -> None:
         """Called after every pin/advance/reset: the scheduler re-checks due timers."""
         self._listeners.append(callback)
 

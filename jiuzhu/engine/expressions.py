@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 
-
 def _feel() -> Any:
     from jiuzhu.engine import feel  # deferred: static values need no FEEL at all
 
@@ -71,9 +70,7 @@ def evaluate_bool(text: str, variables: Mapping[str, Any]) -> bool:
     """A sequence-flow condition: Zeebe requires a boolean and raises an incident otherwise."""
     result = evaluate(text if is_expression(text) else "=" + text, variables)
     if not isinstance(result, bool):
-        raise ExpressionError(
-            f"expected the condition '{text.lstrip().lstrip('=')}' to be a boolean, but it was {result!r}"
-        )
+        raise ExpressionError(f"expected the condition '{_source(text)}' to be a boolean, but it was {result!r}")
     return result
 
 

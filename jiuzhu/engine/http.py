@@ -31,7 +31,9 @@ def build_app(engine: Engine, allow_clock: bool) -> FastAPI:
 
     def _clock_guard() -> None:
         if not allow_clock:
-            raise HTTPException(status_code=403, detail="the engine clock is not controllable: start with --clock controlled")
+            raise HTTPException(
+                status_code=403, detail="the engine clock is not controllable: start with --clock controlled"
+            )
 
     def _now() -> dict[str, Any]:
         now = engine.clock.now()

@@ -85,7 +85,7 @@ class _Txn:
     instance: Instance | None = None  # the instance whose Spiff steps are running
 
 
-class FeelScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+class FeelScriptEngine(PythonScriptEngine):
     """Spiff's expression hook, answered by FEEL over Zeebe scopes; Python is never run."""
 
     def __init__(self, runtime: Engine) -> None:
@@ -278,7 +278,7 @@ class Engine:
 
     def _step(self, wf: Any) -> bool:
         progressed = False
-        workflows = sorted(wf.get_active_subprocesses(), key=lambda w: w.depth, reverse=True) + [wf]
+        workflows = [*sorted(wf.get_active_subprocesses(), key=lambda w: w.depth, reverse=True), wf]
         for sub in workflows:
             for task in sub.get_tasks(state=TaskState.READY):
                 if task.task_spec.manual:
@@ -335,10 +335,18 @@ class Engine:
         element_key = task.internal_data.setdefault("key", self.new_key())
         definition = self._definition_of(instance)
         job = Job(
-            key=self.new_key(), type=job_type, state=JobState.ACTIVATABLE, instance_key=instance.key,
-            element_instance_key=element_key, element_id=spec.bpmn_id, task_id=str(task.id),
-            bpmn_process_id=instance.bpmn_process_id, version=instance.version,
-            definition_key=definition.key, retries=retries, custom_headers=headers,
+            key=self.new_key(),
+            type=job_type,
+            state=JobState.ACTIVATABLE,
+            instance_key=instance.key,
+            element_instance_key=element_key,
+            element_id=spec.bpmn_id,
+            task_id=str(task.id),
+            bpmn_process_id=instance.bpmn_process_id,
+            version=instance.version,
+            definition_key=definition.key,
+            retries=retries,
+            custom_headers=headers,
             created_ms=self.now_ms(),
         )
         self.jobs[job.key] = job
@@ -354,8 +362,11 @@ class Engine:
             headers["io.camunda.zeebe:candidateGroups"] = json.dumps(assignment["candidate_groups"])
         if assignment["candidate_users"]:
             headers["io.camunda.zeebe:candidateUsers"] = json.dumps(assignment["candidate_users"])
-        for name, value in (("dueDate", assignment["due_date"]), ("followUpDate", assignment["follow_up_date"]),
-                            ("formKey", assignment["form_key"])):
+        for name, value in (
+            ("dueDate", assignment["due_date"]),
+            ("followUpDate", assignment["follow_up_date"]),
+            ("formKey", assignment["form_key"]),
+        ):
             if value:
                 headers[f"io.camunda.zeebe:{name}"] = value
         return headers
@@ -404,10 +415,18 @@ class Engine:
         definition = self._definition_of(instance)
         element_key = task.internal_data.setdefault("key", self.new_key())
         record = UserTask(
-            key=self.new_key(), instance_key=instance.key, element_instance_key=element_key,
-            element_id=spec.bpmn_id, task_id=str(task.id), bpmn_process_id=instance.bpmn_process_id,
-            version=instance.version, definition_key=definition.key, state=UserTaskState.CREATED,
-            element_name=spec.bpmn_name, created_ms=self.now_ms(), **assignment,
+            key=self.new_key(),
+            instance_key=instance.key,
+            element_instance_key=element_key,
+            element_id=spec.bpmn_id,
+            task_id=str(task.id),
+            bpmn_process_id=instance.bpmn_process_id,
+            version=instance.version,
+            definition_key=definition.key,
+            state=UserTaskState.CREATED,
+            element_name=spec.bpmn_name,
+            created_ms=self.now_ms(),
+            **assignment,
         )
         task.internal_data["user_task_key"] = record.key
         self.user_tasks[record.key] = record
@@ -471,10 +490,15 @@ class Engine:
     def _raise_incident(self, task: Any, error_type: str, message: str, job: Job | None = None) -> Incident:
         instance = self._instance_of(task) if job is None else self.instances[job.instance_key]
         incident = Incident(
-            key=self.new_key(), instance_key=instance.key,
+            key=self.new_key(),
+            instance_key=instance.key,
             element_instance_key=task.internal_data.setdefault("key", self.new_key()),
-            element_id=task.task_spec.bpmn_id or task.task_spec.name, task_id=str(task.id),
-            error_type=error_type, message=message, job_key=job.key if job else None, created_ms=self.now_ms(),
+            element_id=task.task_spec.bpmn_id or task.task_spec.name,
+            task_id=str(task.id),
+            error_type=error_type,
+            message=message,
+            job_key=job.key if job else None,
+            created_ms=self.now_ms(),
         )
         self.incidents[incident.key] = incident
         self._tx().changes.put(incident)
@@ -485,7 +509,9 @@ class Engine:
         with self.command() as txn:
             incident = self.incidents.get(incident_key)
             if incident is None:
-                raise not_found(f"Expected to resolve incident with key '{incident_key}', but no such incident was found")
+                raise not_found(
+                    f"Expected to resolve incident with key '{incident_key}', but no such incident was found"
+                )
             self.incidents.pop(incident.key)
             txn.changes.drop(incident)
             instance = self.instances[incident.instance_key]
@@ -539,10 +565,15 @@ class Engine:
                     result.append(current.definition)  # unchanged: Zeebe returns the existing version
                     continue
                 definition = Definition(
-                    key=self.new_key(), bpmn_process_id=process.bpmn_process_id,
-                    version=current.definition.version + 1 if current else 1, name=process.name,
-                    resource_name=name, checksum=checksum, deployment_key=deployment_key,
-                    resource=content, created_ms=self.now_ms(),
+                    key=self.new_key(),
+                    bpmn_process_id=process.bpmn_process_id,
+                    version=current.definition.version + 1 if current else 1,
+                    name=process.name,
+                    resource_name=name,
+                    checksum=checksum,
+                    deployment_key=deployment_key,
+                    resource=content,
+                    created_ms=self.now_ms(),
                 )
                 deployed = DeployedProcess(definition, process.spec, process.subprocess_specs)
                 self.definitions[definition.key] = deployed
@@ -574,15 +605,23 @@ class Engine:
         return latest
 
     def create_instance(
-        self, bpmn_process_id: str = "", variables: Mapping[str, Any] | None = None,
-        version: int = -1, definition_key: int = 0, keep_result: bool = False,
+        self,
+        bpmn_process_id: str = "",
+        variables: Mapping[str, Any] | None = None,
+        version: int = -1,
+        definition_key: int = 0,
+        keep_result: bool = False,
     ) -> Instance:
         with self.command():
             deployed = self._resolve_definition(bpmn_process_id, version, definition_key)
             d = deployed.definition
             instance = Instance(
-                key=self.new_key(), definition_key=d.key, bpmn_process_id=d.bpmn_process_id,
-                version=d.version, state=InstanceState.ACTIVE, created_ms=self.now_ms(),
+                key=self.new_key(),
+                definition_key=d.key,
+                bpmn_process_id=d.bpmn_process_id,
+                version=d.version,
+                state=InstanceState.ACTIVE,
+                created_ms=self.now_ms(),
             )
             wf = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=self.script_engine)
             scopes.workflow_scope(wf).update(variables or {})
@@ -632,7 +671,8 @@ class Engine:
     def _element(self, key: int) -> tuple[Instance, Any]:
         if key in self.instances:
             return self.instances[key], None
-        for record in [*self.jobs.values(), *self.user_tasks.values()]:
+        records: list[Job | UserTask] = [*self.jobs.values(), *self.user_tasks.values()]
+        for record in records:
             if record.element_instance_key == key:
                 instance = self.instances[record.instance_key]
                 return instance, self._task(instance, record.task_id)
@@ -670,8 +710,14 @@ class Engine:
         return ActivatedJob(job, variables)
 
     def activate_jobs(
-        self, job_type: str, worker: str, timeout_ms: int, max_jobs: int, fetch: list[str],
+        self,
+        job_type: str,
+        worker: str,
+        timeout_ms: int,
+        max_jobs: int,
+        fetch: list[str],
         request_timeout_ms: int = 0,
+        is_active: Callable[[], bool] = lambda: True,
     ) -> list[ActivatedJob]:
         """ActivateJobs with Zeebe's long polling: 0 waits the default, negative answers at once."""
         if not job_type:
@@ -681,7 +727,7 @@ class Engine:
         wait_ms = DEFAULT_LONG_POLL_MS if request_timeout_ms == 0 else max(request_timeout_ms, 0)
         deadline = self.clock_free_deadline(wait_ms)
         with self.lock:
-            while True:
+            while is_active():  # a poll whose caller has gone must not take jobs
                 now = self.now_ms()
                 candidates = [j for j in self.jobs.values() if j.type == job_type and self._activatable(j, now)]
                 if candidates:
@@ -691,7 +737,18 @@ class Engine:
                 remaining = deadline - _monotonic()
                 if remaining <= 0:
                     return []
-                self.changed.wait(timeout=remaining)
+                self.changed.wait(timeout=min(remaining, 0.5))
+            return []
+
+    def yield_jobs(self, keys: list[int]) -> None:
+        """Jobs activated for a caller that vanished before receiving them go back to the pool."""
+        with self.command() as txn:
+            for key in keys:
+                job = self.jobs.get(key)
+                if job is not None and job.state == JobState.ACTIVATED:
+                    job.state, job.worker, job.deadline_ms = JobState.ACTIVATABLE, "", -1
+                    txn.changes.put(job)
+                    txn.new_jobs = True
 
     @staticmethod
     def clock_free_deadline(wait_ms: int) -> float:
@@ -739,9 +796,7 @@ class Engine:
         with self.command() as txn:
             job = self._job(key, "complete")
             if job.state not in (JobState.ACTIVATED, JobState.ACTIVATABLE):
-                raise precondition(
-                    f"Expected to complete job with key '{key}', but it is in state '{job.state}'"
-                )
+                raise precondition(f"Expected to complete job with key '{key}', but it is in state '{job.state}'")
             instance = self.instances[job.instance_key]
             task = self._task(instance, job.task_id)
             self._drop_job(job)
@@ -799,7 +854,9 @@ class Engine:
         with self.command() as txn:
             job = self._job(key, "throw an error for")
             if job.state not in (JobState.ACTIVATED, JobState.ACTIVATABLE):
-                raise precondition(f"Expected to throw an error for job with key '{key}', but it is in state '{job.state}'")
+                raise precondition(
+                    f"Expected to throw an error for job with key '{key}', but it is in state '{job.state}'"
+                )
             instance = self.instances[job.instance_key]
             task = self._task(instance, job.task_id)
             job.state = JobState.ERROR_THROWN
@@ -807,7 +864,11 @@ class Engine:
             job.deadline_ms = -1
             txn.changes.put(job)
             message = f"Expected to throw an error event with the code '{error_code}'"
-            message += f" with message '{error_message}', but it was not caught." if error_message else ", but it was not caught."
+            message += (
+                f" with message '{error_message}', but it was not caught."
+                if error_message
+                else ", but it was not caught."
+            )
             self._raise_incident(task, "UNHANDLED_ERROR_EVENT", message, job)
 
     def update_job_retries(self, key: int, retries: int) -> None:
@@ -873,7 +934,11 @@ class Engine:
             now = self.now_ms()
             if message_id:
                 for m in self.messages.values():
-                    if (m.name, m.correlation_key, m.message_id) == (name, correlation_key, message_id) and m.expires_ms > now:
+                    if (m.name, m.correlation_key, m.message_id) == (
+                        name,
+                        correlation_key,
+                        message_id,
+                    ) and m.expires_ms > now:
                         raise EngineError(
                             Code.ALREADY_EXISTS,
                             f"Expected to publish a new message with id '{message_id}', but a message with that id "

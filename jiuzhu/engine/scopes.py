@@ -23,7 +23,7 @@ def local_scope(task: Any, create: bool = False) -> dict[str, Any] | None:
     if create:
         scope: dict[str, Any] = task.internal_data.setdefault(LOCAL, {})
         return scope
-    return task.internal_data.get(LOCAL)  # type: ignore[no-any-return]
+    return task.internal_data.get(LOCAL)
 
 
 def chain(task: Any, include_local: bool = True) -> Iterator[dict[str, Any]]:

@@ -13,8 +13,27 @@ from jiuzhu.policy.amounts import (
     single_person_dibao_amount,
     tekun_amount,
 )
-from jiuzhu.policy.calendar import CalendarResult, DayInfo, WorkingCalendar, YearData
+from jiuzhu.policy.calendar import (
+    CST,
+    CalendarResult,
+    DayInfo,
+    WorkingCalendar,
+    YearData,
+    add_calendar_days,
+    add_hours,
+    first_day_of_next_month,
+    publicity_period,
+)
 from jiuzhu.policy.categories import Disability, DisabilityKind, MemberCategory, Person
+from jiuzhu.policy.deadlines import (
+    SlaState,
+    SlaStatus,
+    decision_due,
+    decision_sla,
+    emergency_relief_due,
+    payment_start,
+    rejection_notice_due,
+)
 from jiuzhu.policy.eligibility import (
     EligibilityResult,
     EmergencyCause,
@@ -47,8 +66,10 @@ from jiuzhu.policy.masking import (
 )
 from jiuzhu.policy.profiles import DEFAULT_PROFILE, Area, PolicyProfile, available_profiles, get_profile
 from jiuzhu.policy.selfcare import Activity, SelfCareLevel, assess_self_care
+from jiuzhu.policy.staffing import assess_staffing, required_staff
 
 __all__ = [
+    "CST",
     "DEFAULT_PROFILE",
     "Activity",
     "ApprovalLevel",
@@ -75,9 +96,13 @@ __all__ = [
     "RigidSpending",
     "SelfCareLevel",
     "Sex",
+    "SlaState",
+    "SlaStatus",
     "SpendingKind",
     "WorkingCalendar",
     "YearData",
+    "add_calendar_days",
+    "add_hours",
     "assess_dibao",
     "assess_emergency",
     "assess_expenditure",
@@ -85,18 +110,27 @@ __all__ = [
     "assess_near_poor",
     "assess_self_care",
     "assess_single_person_dibao",
+    "assess_staffing",
     "assess_tekun",
     "available_profiles",
     "categories_of",
     "check_id_number",
+    "decision_due",
+    "decision_sla",
     "dibao_amount",
+    "emergency_relief_due",
+    "first_day_of_next_month",
     "get_profile",
     "mask_address",
     "mask_id_number",
     "mask_name",
     "mask_phone",
     "parse_id_number",
+    "payment_start",
+    "publicity_period",
     "publishable_record",
+    "rejection_notice_due",
+    "required_staff",
     "route_temporary_assistance",
     "single_person_dibao_amount",
     "tekun_amount",

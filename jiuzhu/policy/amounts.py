@@ -87,16 +87,10 @@ def dibao_amount(
             f"家庭月人均收入 {format_yuan(income)} 不低于低保标准 {format_yuan(limit)}，不计发低保金",
         )
     if len(member_categories) > members:
-        raise PolicyError(
-            "members", f"享受分类加发的人数（{len(member_categories)}）多于家庭成员人数（{members}）"
-        )
+        raise PolicyError("members", f"享受分类加发的人数（{len(member_categories)}）多于家庭成员人数（{members}）")
     quantum = rules.amount_quantum
     gap = (limit - income) * members
-    lines = [
-        AmountLine(
-            f"差额（{format_yuan(limit)}−{format_yuan(income)}）×{members}人", round_money(gap, quantum)
-        )
-    ]
+    lines = [AmountLine(f"差额（{format_yuan(limit)}−{format_yuan(income)}）×{members}人", round_money(gap, quantum))]
     addons = Decimal(0)
     for index, categories in enumerate(member_categories, start=1):
         cats = sorted({MemberCategory(c) for c in categories})
@@ -105,17 +99,13 @@ def dibao_amount(
             addon = limit * rate
             addons += addon
             label = "、".join(cats)
-            lines.append(
-                AmountLine(f"分类加发（成员{index}：{label}，标准×{rate}）", round_money(addon, quantum))
-            )
+            lines.append(AmountLine(f"分类加发（成员{index}：{label}，标准×{rate}）", round_money(addon, quantum)))
     total = gap + addons
     floor = limit * rules.floor_rate * members
     floor_applied = total < floor
     if floor_applied:
         lines.append(
-            AmountLine(
-                f"保底补足（标准×{rules.floor_rate}×{members}人）", round_money(floor - total, quantum)
-            )
+            AmountLine(f"保底补足（标准×{rules.floor_rate}×{members}人）", round_money(floor - total, quantum))
         )
         total = floor
     return BenefitAmount(round_money(total, quantum), tuple(lines), floor_applied)

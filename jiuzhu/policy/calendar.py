@@ -58,9 +58,7 @@ class DaySource(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"official": "官方数据", "override": "覆盖文件", "weekday_only": "无数据（按星期推算）"}[
-            self.value
-        ]
+        return {"official": "官方数据", "override": "覆盖文件", "weekday_only": "无数据（按星期推算）"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -76,9 +74,7 @@ class YearData:
         for label, days in (("节假日", self.holidays), ("调休上班日", self.workdays)):
             for day in days:
                 if day.year != self.year:
-                    raise PolicyError(
-                        "wrong_year", f"{self.year}年的{label}中出现了其他年份的日期：{day.isoformat()}"
-                    )
+                    raise PolicyError("wrong_year", f"{self.year}年的{label}中出现了其他年份的日期：{day.isoformat()}")
         both = sorted(set(self.holidays) & set(self.workdays))
         if both:
             raise PolicyError("conflict", f"{both[0].isoformat()} 同时被列为节假日和调休上班日")
@@ -178,9 +174,7 @@ def official_year_data() -> tuple[YearData, ...]:
     for day, name in chinese_calendar.workdays.items():
         workdays.setdefault(day.year, {})[day] = _HOLIDAY_NAMES_ZH.get(name, name) + "调休"
     years = range(min(holidays), max(holidays) + 1)
-    return tuple(
-        YearData(year, holidays.get(year, {}), workdays.get(year, {}), "chinesecalendar") for year in years
-    )
+    return tuple(YearData(year, holidays.get(year, {}), workdays.get(year, {}), "chinesecalendar") for year in years)
 
 
 class WorkingCalendar:
@@ -252,9 +246,7 @@ class WorkingCalendar:
         """Working days in (start, end]: so ``add_working_days(s, n)`` gives ``e`` with n between."""
         first, last = local_date(start), local_date(end)
         if last < first:
-            raise PolicyError(
-                "reversed_range", f"结束日期 {last.isoformat()} 早于开始日期 {first.isoformat()}"
-            )
+            raise PolicyError("reversed_range", f"结束日期 {last.isoformat()} 早于开始日期 {first.isoformat()}")
         unknown: set[int] = set()
         count = 0
         current = first

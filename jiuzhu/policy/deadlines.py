@@ -71,9 +71,7 @@ def emergency_relief_due(received: datetime, sla: SlaRules) -> datetime:
     return add_hours(received, sla.emergency_hours)
 
 
-def rejection_notice_due(
-    decided: date | datetime, calendar: WorkingCalendar, sla: SlaRules
-) -> CalendarResult[date]:
+def rejection_notice_due(decided: date | datetime, calendar: WorkingCalendar, sla: SlaRules) -> CalendarResult[date]:
     """Written notice with reasons within 3 working days of the decision (Art. 21)."""
     return calendar.add_working_days(decided, sla.rejection_notice_working_days)
 

@@ -85,9 +85,7 @@ def _property_reason(within: bool) -> Reason:
     return Reason("property_over_limits", "核对显示家庭财产状况超出当地规定", False)
 
 
-def assess_dibao(
-    income: IncomeAssessment, standard: MoneyLike, *, property_within_limits: bool
-) -> EligibilityResult:
+def assess_dibao(income: IncomeAssessment, standard: MoneyLike, *, property_within_limits: bool) -> EligibilityResult:
     """低保: per-capita income strictly below ``standard`` and property within limits."""
     limit = to_money(standard, field="低保标准")
     reasons = (
@@ -111,9 +109,7 @@ def assess_near_poor(
             f"当地低保标准 {format_yuan(limit)}" + ("" if above_dibao else "，应按低保审核"),
             above_dibao,
         ),
-        _income_reason(
-            income.per_capita, edge, f"低保边缘标准（低保标准的{rules.near_poor_multiple}倍）", "edge"
-        ),
+        _income_reason(income.per_capita, edge, f"低保边缘标准（低保标准的{rules.near_poor_multiple}倍）", "edge"),
         _property_reason(property_within_limits),
     )
     return EligibilityResult(Programme.NEAR_POOR, all(r.met for r in reasons), reasons)
@@ -123,9 +119,7 @@ def incapacity_reason(person: Person, on: date, rules: TekunRules) -> Reason:
     """特困人员认定办法 Art. 6: no capacity to work by age or by a listed disability grade."""
     age = person.age_on(on)
     if age < 0:
-        raise PolicyError(
-            "birth_future", f"出生日期 {person.birth_date.isoformat()} 晚于评估日期 {on.isoformat()}"
-        )
+        raise PolicyError("birth_future", f"出生日期 {person.birth_date.isoformat()} 晚于评估日期 {on.isoformat()}")
     if age >= rules.elderly_age:
         return Reason("no_work_capacity_age", f"年满{rules.elderly_age}周岁（{age}周岁），无劳动能力", True)
     if age < rules.minor_age:
@@ -172,9 +166,7 @@ def assess_tekun(
     return EligibilityResult(Programme.TEKUN, all(r.met for r in reasons), reasons)
 
 
-def assess_emergency(
-    cause: EmergencyCause | str, *, basic_living_in_severe_difficulty: bool
-) -> EligibilityResult:
+def assess_emergency(cause: EmergencyCause | str, *, basic_living_in_severe_difficulty: bool) -> EligibilityResult:
     """急难型临时救助: a sudden event leaving basic living in severe difficulty; help at once."""
     try:
         event = EmergencyCause(cause)
@@ -217,9 +209,7 @@ def assess_expenditure(
     return EligibilityResult(Programme.TEMPORARY_EXPENDITURE, met, (reason,))
 
 
-def assess_single_person_dibao(
-    person: Person, *, household_near_poor: EligibilityResult
-) -> EligibilityResult:
+def assess_single_person_dibao(person: Person, *, household_near_poor: EligibilityResult) -> EligibilityResult:
     """单人保: a severely disabled or seriously ill member of a 低保边缘 household (DOMAIN.md)."""
     if household_near_poor.programme is not Programme.NEAR_POOR:
         raise PolicyError("wrong_programme", "单人保需要先按低保边缘家庭评估")

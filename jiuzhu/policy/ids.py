@@ -129,9 +129,7 @@ def parse_id_number(raw: str, *, today: date) -> ResidentId:
     expected = compute_check_char(body)
     if check != expected:
         raise IdNumberError("checksum", f"身份证号码校验位错误：应为 {expected}，实际为 {check}")
-    return ResidentId(
-        number=number, area_code=area_code, birth_date=birth, sequence=body[14:17], check_char=check
-    )
+    return ResidentId(number=number, area_code=area_code, birth_date=birth, sequence=body[14:17], check_char=check)
 
 
 def check_id_number(raw: str, *, today: date) -> IdCheck:

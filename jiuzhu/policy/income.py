@@ -52,9 +52,7 @@ _INCOME_LABELS = {
     IncomeKind.SOCIAL_ASSISTANCE: "社会救助金",
 }
 
-_ALWAYS_EXCLUDED = frozenset(
-    {IncomeKind.PREFERENTIAL_TREATMENT, IncomeKind.SCHOLARSHIP, IncomeKind.SOCIAL_ASSISTANCE}
-)
+_ALWAYS_EXCLUDED = frozenset({IncomeKind.PREFERENTIAL_TREATMENT, IncomeKind.SCHOLARSHIP, IncomeKind.SOCIAL_ASSISTANCE})
 
 
 class SpendingKind(enum.StrEnum):
@@ -74,9 +72,7 @@ class IncomeItem:
     note: str = ""
 
     @classmethod
-    def of(
-        cls, kind: IncomeKind | str, amount: MoneyLike, period_months: int = 1, note: str = ""
-    ) -> IncomeItem:
+    def of(cls, kind: IncomeKind | str, amount: MoneyLike, period_months: int = 1, note: str = "") -> IncomeItem:
         """Build from loose input (strings, floats from JSON), validating everything."""
         try:
             income_kind = IncomeKind(kind)

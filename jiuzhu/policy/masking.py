@@ -69,7 +69,7 @@ def mask_phone(phone: str) -> str:
 
 _UPPER = r"(?P<upper>.*?(?:街道办事处|街道|开发区|镇|乡))?"
 # Alternatives are tried in order at each position, so 村委会 wins over 村 where both fit.
-_VILLAGE = r"(?P<village>.*?(?:村民委员会|居民委员会|村委会|居委会|社区|村))"
+_VILLAGE = r"(?P<village>.*?(?:村民委员会|社区居民委员会|社区居委会|居民委员会|村委会|居委会|社区|村))"
 _GROUP = r"(?P<group>[^号栋楼室幢单元]{0,6}?(?:村民小组|组))?"
 _ADDRESS = re.compile(_UPPER + _VILLAGE + _GROUP)
 _TOWNSHIP_ONLY = re.compile(r".*?(?:街道办事处|街道|开发区|镇|乡)")
@@ -167,6 +167,4 @@ def publishable_record(record: Mapping[str, Any]) -> PublicityRow:
     else:
         parts = split_address(_required(record, "address"))
         village = parts.village + parts.group
-    return PublicityRow(
-        village=village, name=name, household_size=size, category=category, monthly_amount=amount
-    )
+    return PublicityRow(village=village, name=name, household_size=size, category=category, monthly_amount=amount)

@@ -164,9 +164,7 @@ class PolicyProfile:
         wanted = Area(area)
         candidates = [s for s in self.standards if s.area is wanted and s.effective_from <= on]
         if not candidates:
-            raise PolicyError(
-                "no_standard", f"政策配置“{self.title}”中没有 {on.isoformat()} 适用的{wanted.label}标准"
-            )
+            raise PolicyError("no_standard", f"政策配置“{self.title}”中没有 {on.isoformat()} 适用的{wanted.label}标准")
         return max(candidates, key=lambda s: s.effective_from)
 
 
@@ -213,22 +211,14 @@ _INCOME = IncomeRules(
 # 广德 2023 (DOMAIN.md "Realistic standards"); effective date assumed to be the year start.
 # Rural 特困 is not given: derived as 1.3 × 755 = 981.5, rounded up to ¥982.
 _GUANGDE_2023 = (
-    StandardSet(
-        "广德市", Area.URBAN, date(2023, 1, 1), Decimal("780"), Decimal("1295"), "DOMAIN.md 广德 2023"
-    ),
-    StandardSet(
-        "广德市", Area.RURAL, date(2023, 1, 1), Decimal("755"), Decimal("982"), "DOMAIN.md 广德 2023", True
-    ),
+    StandardSet("广德市", Area.URBAN, date(2023, 1, 1), Decimal("780"), Decimal("1295"), "DOMAIN.md 广德 2023"),
+    StandardSet("广德市", Area.RURAL, date(2023, 1, 1), Decimal("755"), Decimal("982"), "DOMAIN.md 广德 2023", True),
 )
 
 # 鄂州 2025 (DOMAIN.md). Rural 特困 derived as 1.3 × 655 = 851.5, rounded up to ¥852.
 _EZHOU_2025 = (
-    StandardSet(
-        "鄂州市", Area.URBAN, date(2025, 1, 1), Decimal("725"), Decimal("1450"), "DOMAIN.md 鄂州 2025"
-    ),
-    StandardSet(
-        "鄂州市", Area.RURAL, date(2025, 1, 1), Decimal("655"), Decimal("852"), "DOMAIN.md 鄂州 2025", True
-    ),
+    StandardSet("鄂州市", Area.URBAN, date(2025, 1, 1), Decimal("725"), Decimal("1450"), "DOMAIN.md 鄂州 2025"),
+    StandardSet("鄂州市", Area.RURAL, date(2025, 1, 1), Decimal("655"), Decimal("852"), "DOMAIN.md 鄂州 2025", True),
 )
 
 COUNTY = PolicyProfile(

@@ -56,7 +56,7 @@ class SelfCareAssessment:
         return f"{len(self.unable)}项日常生活活动不能自主完成：{labels}"
 
 
-def assess_self_care(abilities: Mapping[Activity | str, bool]) -> SelfCareAssessment:
+def assess_self_care(abilities: Mapping[Activity, bool] | Mapping[str, bool]) -> SelfCareAssessment:
     """Assess from a mapping activity → able (True) / unable (False); all six must be given.
 
     Keys may be ``Activity`` members or their string values (as they arrive in job variables).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
@@ -40,14 +41,22 @@ class Process:
         return self
 
     def service(
-        self, id: str, job_type: str, retries: str = "3", headers: dict[str, str] | None = None,
-        inputs: dict[str, str] | None = None, outputs: dict[str, str] | None = None, tag: str = "serviceTask",
+        self,
+        id: str,
+        job_type: str,
+        retries: str = "3",
+        headers: dict[str, str] | None = None,
+        inputs: dict[str, str] | None = None,
+        outputs: dict[str, str] | None = None,
+        tag: str = "serviceTask",
     ) -> Process:
         header_xml = ""
         if headers:
-            header_xml = "<zeebe:taskHeaders>" + "".join(
-                f"<zeebe:header key={quoteattr(k)} value={quoteattr(v)}/>" for k, v in headers.items()
-            ) + "</zeebe:taskHeaders>"
+            header_xml = (
+                "<zeebe:taskHeaders>"
+                + "".join(f"<zeebe:header key={quoteattr(k)} value={quoteattr(v)}/>" for k, v in headers.items())
+                + "</zeebe:taskHeaders>"
+            )
         ext = (
             f"<bpmn:extensionElements><zeebe:taskDefinition type={quoteattr(job_type)} retries={quoteattr(retries)}/>"
             f"{header_xml}{_mappings(inputs, outputs)}</bpmn:extensionElements>"
@@ -62,8 +71,16 @@ class Process:
         )
         return self
 
-    def user_task(self, id: str, camunda: bool = True, assignee: str = "", groups: str = "",
-                  due: str = "", form_id: str = "", name: str = "") -> Process:
+    def user_task(
+        self,
+        id: str,
+        camunda: bool = True,
+        assignee: str = "",
+        groups: str = "",
+        due: str = "",
+        form_id: str = "",
+        name: str = "",
+    ) -> Process:
         parts = ["<zeebe:userTask/>"] if camunda else []
         attrs = (f" assignee={quoteattr(assignee)}" if assignee else "") + (
             f" candidateGroups={quoteattr(groups)}" if groups else ""
@@ -114,20 +131,24 @@ class Process:
         flow_id = id or f"flow{self._flow_count}"
         body = (
             f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>'
-            if condition else ""
+            if condition
+            else ""
         )
-        self.flows.append(f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">{body}</bpmn:sequenceFlow>')
+        self.flows.append(
+            f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">{body}</bpmn:sequenceFlow>'
+        )
         return self
 
     def chain(self, *ids: str) -> Process:
-        for source, target in zip(ids, ids[1:], strict=False):
+        for source, target in itertools.pairwise(ids):
             self.flow(source, target)
         return self
 
     def xml(self) -> bytes:
         body = "\n".join(self.nodes + self.flows)
         return (
-            HEADER + f'<bpmn:process id="{self.process_id}" name="{self.name or self.process_id}" isExecutable="true">\n'
+            HEADER
+            + f'<bpmn:process id="{self.process_id}" name="{self.name or self.process_id}" isExecutable="true">\n'
             f"{body}\n</bpmn:process>\n</bpmn:definitions>\n"
         ).encode()
 

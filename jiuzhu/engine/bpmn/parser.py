@@ -31,15 +31,46 @@ from jiuzhu.engine.errors import invalid
 # Flow elements the embedded engine runs today; anything else is refused at deploy time rather
 # than half-run. Event definitions are checked separately.
 SUPPORTED_ELEMENTS = {
-    "startEvent", "endEvent", "intermediateCatchEvent", "boundaryEvent",
-    "serviceTask", "sendTask", "scriptTask", "userTask", "task", "manualTask", "businessRuleTask",
-    "exclusiveGateway", "parallelGateway", "subProcess", "sequenceFlow",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "serviceTask",
+    "sendTask",
+    "scriptTask",
+    "userTask",
+    "task",
+    "manualTask",
+    "businessRuleTask",
+    "exclusiveGateway",
+    "parallelGateway",
+    "subProcess",
+    "sequenceFlow",
 }
 IGNORED_ELEMENTS = {
-    "laneSet", "lane", "flowNodeRef", "childLaneSet", "textAnnotation", "association", "text",
-    "documentation", "extensionElements", "incoming", "outgoing", "conditionExpression",
-    "timerEventDefinition", "timeDate", "timeDuration", "timeCycle", "dataObject",
-    "dataObjectReference", "dataStoreReference", "property", "group", "category", "categoryValue",
+    "laneSet",
+    "lane",
+    "flowNodeRef",
+    "childLaneSet",
+    "textAnnotation",
+    "association",
+    "text",
+    "documentation",
+    "extensionElements",
+    "incoming",
+    "outgoing",
+    "conditionExpression",
+    "timerEventDefinition",
+    "timeDate",
+    "timeDuration",
+    "timeCycle",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+    "property",
+    "group",
+    "category",
+    "categoryValue",
 }
 SUPPORTED_EVENT_DEFINITIONS = {"timerEventDefinition"}
 
@@ -57,7 +88,7 @@ def _task_extensions(parser: TaskParser) -> Extensions:
 
 
 class ZeebeTaskParser(TaskParser):
-    def parse_extensions(self, node: Any = None) -> Extensions:  # type: ignore[override]
+    def parse_extensions(self, node: Any = None) -> Extensions:
         return _task_extensions(self)
 
     def create_task(self) -> Any:
@@ -215,8 +246,11 @@ def _expressions_of(element: etree._Element, ext: Extensions) -> list[str]:
             found.append((node.text or "").strip())
     if ext.user_task:
         ut = ext.user_task
-        found += [v for v in (ut.assignee, ut.candidate_groups, ut.candidate_users, ut.due_date,
-                              ut.follow_up_date, ut.priority) if v]
+        found += [
+            v
+            for v in (ut.assignee, ut.candidate_groups, ut.candidate_users, ut.due_date, ut.follow_up_date, ut.priority)
+            if v
+        ]
     return found
 
 

@@ -61,6 +61,10 @@ class CamundaUserTask(ZeebeTaskMixin, ServiceTask):
 class ExpressionScriptTask(ZeebeTaskMixin, NoneTask):
     """A scriptTask with `zeebe:script`: FEEL evaluated inline, result stored in a variable."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manual = False  # Spiff's none task waits for a person; Zeebe's runs straight through
+
     def _run_hook(self, my_task: Any) -> bool:
         runtime_of(my_task).run_script(my_task, self)
         return True
@@ -68,6 +72,10 @@ class ExpressionScriptTask(ZeebeTaskMixin, NoneTask):
 
 class PassThroughTask(ZeebeTaskMixin, NoneTask):
     """Undefined tasks and manual tasks: Zeebe passes through them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manual = False
 
 
 # --- timers -------------------------------------------------------------------------------------
@@ -91,13 +99,13 @@ def _to_datetime(value: Any) -> datetime:
 def _to_delta(value: Any, start: datetime) -> timedelta:
     if isinstance(value, timedelta):
         return value
-    months = getattr(value, "total_months", None)  # FEEL years-and-months duration
-    if months is not None:
+    months = getattr(value, "months", None)  # FEEL years-and-months duration
+    if isinstance(months, int):
         return _add_months(start, int(months)) - start
     if isinstance(value, str):
         try:
             parsed = TimerEventDefinition.parse_iso_duration(value)
-            return TimerEventDefinition.get_timedelta_from_start(parsed, start)  # type: ignore[no-any-return]
+            return TimerEventDefinition.get_timedelta_from_start(parsed, start)
         except Exception as err:
             raise ExpressionError(f"'{value}' is not an ISO 8601 duration") from err
     raise ExpressionError(f"expected a duration for the timer, but got {value!r}")

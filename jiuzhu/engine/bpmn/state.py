@@ -24,7 +24,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct  # type: ignore[no-any-return]
+        return dct
 
     def from_dict(self, dct: dict[str, Any]) -> Any:
         assert self.specs is not None, "set the specs before restoring a workflow"

@@ -22,9 +22,7 @@ def parse_xml(content: bytes, resource_name: str) -> etree._Element:
     try:
         defused_et.fromstring(content, forbid_dtd=True)
     except DefusedXmlException as err:
-        raise invalid(
-            f"'{resource_name}' was rejected: DTDs and entity declarations are not allowed ({err})"
-        ) from err
+        raise invalid(f"'{resource_name}' was rejected: DTDs and entity declarations are not allowed ({err})") from err
     except defused_et.ParseError as err:
         line, column = getattr(err, "position", (0, 0))
         raise invalid(f"'{resource_name}' is not well-formed XML: {err} (line {line}, column {column})") from err

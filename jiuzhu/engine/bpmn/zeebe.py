@@ -54,7 +54,7 @@ class Extensions:
 
 
 def _find(node: etree._Element, path: str) -> list[etree._Element]:
-    return node.xpath(path, namespaces=NSMAP)  # type: ignore[no-any-return]
+    return node.xpath(path, namespaces=NSMAP)
 
 
 def read_extensions(node: etree._Element) -> Extensions:
@@ -65,15 +65,12 @@ def read_extensions(node: etree._Element) -> Extensions:
     task_def = None
     for td in _find(root, "./zeebe:taskDefinition"):
         task_def = TaskDefinition(type=td.get("type", ""), retries=td.get("retries") or "3")
-    headers = tuple(
-        (h.get("key", ""), h.get("value", "")) for h in _find(root, "./zeebe:taskHeaders/zeebe:header")
-    )
+    headers = tuple((h.get("key", ""), h.get("value", "")) for h in _find(root, "./zeebe:taskHeaders/zeebe:header"))
     inputs = tuple(
         Mapping(m.get("source", ""), m.get("target", "")) for m in _find(root, "./zeebe:ioMapping/zeebe:input")
     )
     outputs = tuple(
-        Mapping(m.get("source", ""), m.get("target", ""))
-        for m in _find(root, "./zeebe:ioMapping/zeebe:output")
+        Mapping(m.get("source", ""), m.get("target", "")) for m in _find(root, "./zeebe:ioMapping/zeebe:output")
     )
     script = None
     for sc in _find(root, "./zeebe:script"):

@@ -1,6 +1,6 @@
 """FEEL (Friendly Enough Expression Language) as Zeebe's feel-scala evaluates it.
 
-    from jiuzhu.engine.feel import evaluate, unary_test, compile, to_json, FeelError, set_clock
+from jiuzhu.engine.feel import evaluate, unary_test, compile, to_json, FeelError, set_clock
 """
 
 from .api import CompiledExpression, CompiledUnaryTests, compile, compile_unary_tests, evaluate, unary_test

@@ -26,8 +26,14 @@ def _clock(now: Now) -> Callable[[], datetime]:
     return now
 
 
-def _run(expression: str, fn: Eval, variables: Mapping[str, Any], now: Now, strict: bool,
-         extra: Mapping[str, Any] | None = None) -> Any:
+def _run(
+    expression: str,
+    fn: Eval,
+    variables: Mapping[str, Any],
+    now: Now,
+    strict: bool,
+    extra: Mapping[str, Any] | None = None,
+) -> Any:
     ctx = EvalContext(_clock(now), strict)
     scope = Scope(variables, None, ctx)
     if extra is not None:
@@ -62,10 +68,8 @@ class CompiledExpression:
         self.expression = expression
         self._fn = _parse(expression, parse_expression)
 
-    def evaluate(self, variables: Mapping[str, Any] | None = None, *, now: Now = None,
-                 strict: bool = False) -> Any:
-        return export(_run(self.expression, self._fn, variables if variables is not None else _EMPTY, now,
-                           strict))
+    def evaluate(self, variables: Mapping[str, Any] | None = None, *, now: Now = None, strict: bool = False) -> Any:
+        return export(_run(self.expression, self._fn, variables if variables is not None else _EMPTY, now, strict))
 
     def __repr__(self) -> str:
         return f"CompiledExpression({self.expression!r})"
@@ -80,19 +84,24 @@ class CompiledUnaryTests:
         self.tests = tests
         self._fn = _parse(tests, parse_unary_tests)
 
-    def test(self, input_value: Any, variables: Mapping[str, Any] | None = None, *, now: Now = None,
-             strict: bool = False) -> bool:
+    def test(
+        self,
+        input_value: Any,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        now: Now = None,
+        strict: bool = False,
+    ) -> bool:
         try:
             value = to_feel(input_value)
         except RecursionError:
             raise FeelError("input value nests too deeply", self.tests) from None
-        result = _run(self.tests, self._fn, variables if variables is not None else _EMPTY, now, strict,
-                      {"?": value})
+        result = _run(self.tests, self._fn, variables if variables is not None else _EMPTY, now, strict, {"?": value})
         return result is True
 
 
 @lru_cache(maxsize=4096)
-def compile(expression: str) -> CompiledExpression:  # noqa: A001 - the API name the engine asked for
+def compile(expression: str) -> CompiledExpression:
     """Parse `expression` (without the leading `=`) once; repeated calls hit the cache."""
     return CompiledExpression(expression)
 
@@ -102,8 +111,9 @@ def compile_unary_tests(tests: str) -> CompiledUnaryTests:
     return CompiledUnaryTests(tests)
 
 
-def evaluate(expression: str, variables: Mapping[str, Any] | None = None, *, now: Now = None,
-             strict: bool = False) -> Any:
+def evaluate(
+    expression: str, variables: Mapping[str, Any] | None = None, *, now: Now = None, strict: bool = False
+) -> Any:
     """Evaluate a FEEL expression against JSON-like variables.
 
     Returns Python values: None, bool, str, int/Decimal, list, dict, date/time/datetime,
@@ -115,7 +125,13 @@ def evaluate(expression: str, variables: Mapping[str, Any] | None = None, *, now
     return compile(expression).evaluate(variables, now=now, strict=strict)
 
 
-def unary_test(tests: str, input_value: Any, variables: Mapping[str, Any] | None = None, *,
-               now: Now = None, strict: bool = False) -> bool:
+def unary_test(
+    tests: str,
+    input_value: Any,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    now: Now = None,
+    strict: bool = False,
+) -> bool:
     """Does `input_value` satisfy the DMN input entry `tests` (`< 10`, `[1..5]`, `"a","b"`, `-`)?"""
     return compile_unary_tests(tests).test(input_value, variables, now=now, strict=strict)

@@ -173,10 +173,7 @@ def _for(node: A.For) -> Eval:
             values = _iteration_values(scope, domains[i](scope))
             if values is None:
                 return False
-            for v in values:
-                if not loop(i + 1, scope.child({names[i]: v})):
-                    return False
-            return True
+            return all(loop(i + 1, scope.child({names[i]: v})) for v in values)
 
         return results if loop(0, s) else None
 
@@ -330,8 +327,9 @@ def _call(node: A.Call) -> Eval:
                     s.ctx.fail(f"no function found with name '{name}'")
                     return None
                 fn = builtin
-            return call_function(s.ctx, fn, [a(s) for a in args],
-                                 None if named is None else [(k, v(s)) for k, v in named])
+            return call_function(
+                s.ctx, fn, [a(s) for a in args], None if named is None else [(k, v(s)) for k, v in named]
+            )
 
         return ev_named
     target = compile_node(fn_node)
@@ -341,8 +339,7 @@ def _call(node: A.Call) -> Eval:
         if not isinstance(fn, FeelFunction):
             s.ctx.fail(f"expected a function but found {kind(fn)}")
             return None
-        return call_function(s.ctx, fn, [a(s) for a in args],
-                             None if named is None else [(k, v(s)) for k, v in named])
+        return call_function(s.ctx, fn, [a(s) for a in args], None if named is None else [(k, v(s)) for k, v in named])
 
     return ev
 
@@ -455,9 +452,27 @@ def _uany(node: A.UAny) -> Eval:
 
 
 _COMPILERS: dict[type, Callable[[Any], Eval]] = {
-    A.Lit: _lit, A.Name: _name, A.InputValue: _input, A.Neg: _neg, A.Arith: _arith,
-    A.Compare: _compare, A.And: _and, A.Or: _or, A.If: _if, A.For: _for, A.Quantified: _quantified,
-    A.Between: _between, A.InstanceOf: _instance_of, A.Path: _path, A.Filter: _filter, A.Call: _call,
-    A.FunctionDef: _function_def, A.ListLit: _list, A.ContextLit: _context, A.RangeLit: _range,
-    A.In: _in, A.UNot: _unot, A.UAny: _uany,
+    A.Lit: _lit,
+    A.Name: _name,
+    A.InputValue: _input,
+    A.Neg: _neg,
+    A.Arith: _arith,
+    A.Compare: _compare,
+    A.And: _and,
+    A.Or: _or,
+    A.If: _if,
+    A.For: _for,
+    A.Quantified: _quantified,
+    A.Between: _between,
+    A.InstanceOf: _instance_of,
+    A.Path: _path,
+    A.Filter: _filter,
+    A.Call: _call,
+    A.FunctionDef: _function_def,
+    A.ListLit: _list,
+    A.ContextLit: _context,
+    A.RangeLit: _range,
+    A.In: _in,
+    A.UNot: _unot,
+    A.UAny: _uany,
 }

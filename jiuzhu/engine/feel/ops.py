@@ -27,17 +27,13 @@ def equal(a: Any, b: Any) -> bool | None:
         if ta is list:
             if len(a) != len(b):
                 return False
-            for x, y in zip(a, b, strict=True):
-                if equal(x, y) is not True:
-                    return False
-            return True
+            return all(equal(x, y) is True for x, y in zip(a, b, strict=True))
         if ta is dict:
             if a.keys() != b.keys():
                 return False
             return all(equal(a[k], b[k]) is True for k in a)
-        if ta is datetime or ta is time:
-            if (a.tzinfo is None) != (b.tzinfo is None):
-                return None
+        if (ta is datetime or ta is time) and (a.tzinfo is None) != (b.tzinfo is None):
+            return None
         return bool(a == b)
     ka, kb = kind(a), kind(b)
     if ka != kb:
@@ -56,7 +52,7 @@ def equal_same_kind(a: Any, b: Any) -> bool | None:
 def compare(a: Any, b: Any) -> int | None:
     """Ordering for `<` etc.: -1/0/1, or None when not comparable."""
     ta, tb = type(a), type(b)
-    if _num(ta) and _num(tb) or (ta is tb and ta in (str, date, YearsMonths, timedelta)):
+    if (_num(ta) and _num(tb)) or (ta is tb and ta in (str, date, YearsMonths, timedelta)):
         return -1 if a < b else (1 if a > b else 0)
     if ta is tb and ta in (datetime, time):
         if (a.tzinfo is None) != (b.tzinfo is None):

@@ -13,9 +13,29 @@ from .errors import FeelError
 from .lexer import Token, tokenize
 
 KEYWORDS = frozenset(
-    {"if", "then", "else", "for", "in", "return", "some", "every", "satisfies", "and", "or",
-     "between", "instance", "of", "function", "true", "false", "null"}
+    {
+        "if",
+        "then",
+        "else",
+        "for",
+        "in",
+        "return",
+        "some",
+        "every",
+        "satisfies",
+        "and",
+        "or",
+        "between",
+        "instance",
+        "of",
+        "function",
+        "true",
+        "false",
+        "null",
+    }
 )
+_CLOSERS = frozenset({",", ")", "]", "}", "[", ":"})
+_STOP_WORDS = frozenset({"then", "else", "and", "or", "return", "satisfies", "in", "between"})
 _COMPARATORS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 # properties whose names contain a space
 _MULTIWORD_PROPERTIES = {"time": "offset", "start": "included", "end": "included"}
@@ -242,8 +262,9 @@ class Parser:
     def type_name(self) -> str:
         start = self.tok
         words: list[str] = []
-        while self.tok.kind in ("NAME", "QNAME") and (not words or self.tok.value in ("and", "time", "months",
-                                                                                        "duration")):
+        while self.tok.kind in ("NAME", "QNAME") and (
+            not words or self.tok.value in ("and", "time", "months", "duration")
+        ):
             words.append(self.tok.value)
             self.i += 1
             joined = " ".join(words)
@@ -326,6 +347,13 @@ class Parser:
                 else:
                     raise self.error(k, f"expected a name after '.' but found {_describe(k)}")
             elif t.value == "[":
+                nxt = self.peek()
+                if (
+                    nxt.kind == "EOF"
+                    or (nxt.kind == "OP" and nxt.value in _CLOSERS)
+                    or (nxt.kind == "NAME" and nxt.value in _STOP_WORDS)
+                ):
+                    return node  # `[1..3[`: the bracket closes an open range, it is no filter
                 self.i += 1
                 cond = self.expression()
                 self.expect("]", "to close the filter")

@@ -66,6 +66,10 @@ def get_property(value: Any, key: str) -> Any:
             return value.months_part
         return MISSING
     if t is Range:
-        return {"start": value.start, "end": value.end, "start included": value.start_incl,
-                "end included": value.end_incl}.get(key, MISSING)
+        return {
+            "start": value.start,
+            "end": value.end,
+            "start included": value.start_incl,
+            "end included": value.end_incl,
+        }.get(key, MISSING)
     return MISSING

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +25,7 @@ _DURATION_RE = re.compile(
 def zone(name: str) -> tzinfo | None:
     """A zone id (`Europe/Berlin`, `Z`, `UTC`, `+01:00`) as tzinfo, or None if unknown."""
     if name == "Z":
-        return timezone.utc
+        return UTC
     m = re.fullmatch(r"([+-])(\d{2}):(\d{2})(?::(\d{2}))?", name)
     if m:
         return _offset(m.group(0))
@@ -43,7 +43,7 @@ def _offset(text: str) -> timezone | None:
     if h > 18 or m > 59 or s > 59:
         return None
     delta = timedelta(hours=h, minutes=m, seconds=s) * sign
-    return timezone.utc if not delta else timezone(delta)
+    return UTC if not delta else timezone(delta)
 
 
 def parse_date(text: str) -> date | None:
@@ -64,7 +64,7 @@ def _parse_time_parts(m: re.Match[str]) -> time | None:
     tz: tzinfo | None = None
     suffix = m.group(5)
     if suffix:
-        tz = zone(suffix[1:]) if suffix[0] == "@" else (timezone.utc if suffix == "Z" else _offset(suffix))
+        tz = zone(suffix[1:]) if suffix[0] == "@" else (UTC if suffix == "Z" else _offset(suffix))
         if tz is None:
             return None
     if hour == 24 and minute == 0 and second == 0 and micro == 0:
@@ -111,8 +111,11 @@ def parse_duration(text: str) -> timedelta | YearsMonths | None:
         secs = Decimal(s or 0)
         try:
             td = timedelta(
-                days=int(d or 0) + 7 * int(w or 0), hours=int(h or 0), minutes=int(mi or 0),
-                seconds=int(secs), microseconds=int((secs % 1) * 1_000_000),
+                days=int(d or 0) + 7 * int(w or 0),
+                hours=int(h or 0),
+                minutes=int(mi or 0),
+                seconds=int(secs),
+                microseconds=int((secs % 1) * 1_000_000),
             )
         except OverflowError:
             return None

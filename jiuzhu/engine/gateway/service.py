@@ -16,7 +16,6 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
-from jiuzhu import __version__
 from jiuzhu.engine.errors import Code, EngineError, invalid
 from jiuzhu.engine.records import PARTITION_ID, Definition
 from jiuzhu.engine.runtime import ActivatedJob, Engine, JobStream
@@ -46,7 +45,9 @@ def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise invalid(f"Property '{what}' is invalid: expected a JSON document, but: {err}") from err
     if not isinstance(value, dict):
-        raise invalid(f"Property '{what}' is invalid: expected document to be a root level object, but was '{text[:60]}'")
+        raise invalid(
+            f"Property '{what}' is invalid: expected document to be a root level object, but was '{text[:60]}'"
+        )
     return value
 
 
@@ -57,21 +58,34 @@ def _json(value: dict[str, Any]) -> str:
 def activated_job(a: ActivatedJob) -> pb.ActivatedJob:
     job = a.job
     return pb.ActivatedJob(
-        key=job.key, type=job.type, processInstanceKey=job.instance_key, bpmnProcessId=job.bpmn_process_id,
-        processDefinitionVersion=job.version, processDefinitionKey=job.definition_key, elementId=job.element_id,
-        elementInstanceKey=job.element_instance_key, customHeaders=_json(job.custom_headers), worker=job.worker,
-        retries=job.retries, deadline=job.deadline_ms, variables=_json(a.variables), tenantId=TENANT,
+        key=job.key,
+        type=job.type,
+        processInstanceKey=job.instance_key,
+        bpmnProcessId=job.bpmn_process_id,
+        processDefinitionVersion=job.version,
+        processDefinitionKey=job.definition_key,
+        elementId=job.element_id,
+        elementInstanceKey=job.element_instance_key,
+        customHeaders=_json(job.custom_headers),
+        worker=job.worker,
+        retries=job.retries,
+        deadline=job.deadline_ms,
+        variables=_json(a.variables),
+        tenantId=TENANT,
     )
 
 
 def _process_metadata(d: Definition) -> pb.ProcessMetadata:
     return pb.ProcessMetadata(
-        bpmnProcessId=d.bpmn_process_id, version=d.version, processDefinitionKey=d.key,
-        resourceName=d.resource_name, tenantId=TENANT,
+        bpmnProcessId=d.bpmn_process_id,
+        version=d.version,
+        processDefinitionKey=d.key,
+        resourceName=d.resource_name,
+        tenantId=TENANT,
     )
 
 
-class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
+class GatewayService(pb_grpc.GatewayServicer):
     def __init__(self, engine: Engine, address: str = "127.0.0.1", port: int = 26500) -> None:
         self.engine = engine
         self.address = address
@@ -87,9 +101,36 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
             context.abort(grpc.StatusCode.INTERNAL, f"internal engine error: {err}")
         raise AssertionError("unreachable")
 
+    def _then(self, context: grpc.ServicerContext, action: Callable[[], None], response: T) -> T:
+        """Run a command that answers with an empty response."""
+
+        def run() -> T:
+            action()
+            return response
+
+        return self._call(context, run)
+
+    def _unsupported(self, context: Any, what: str) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{what} is not supported by the embedded engine yet")
+
+    def BroadcastSignal(self, request: Any, context: Any) -> Any:
+        return self._unsupported(context, "BroadcastSignal (signal events)")
+
+    def EvaluateDecision(self, request: Any, context: Any) -> Any:
+        return self._unsupported(context, "EvaluateDecision (DMN)")
+
+    def DeleteResource(self, request: Any, context: Any) -> Any:
+        return self._unsupported(context, "DeleteResource")
+
+    def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
+        return self._unsupported(context, "ModifyProcessInstance")
+
+    def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
+        return self._unsupported(context, "MigrateProcessInstance")
+
     # --- cluster
 
-    def Topology(self, request: Any, context: Any) -> pb.TopologyResponse:  # noqa: N802
+    def Topology(self, request: Any, context: Any) -> pb.TopologyResponse:
         partition = pb.Partition(partitionId=PARTITION_ID, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
         broker = pb.BrokerInfo(
             nodeId=0, host=self.address, port=self.port, partitions=[partition], version=GATEWAY_VERSION
@@ -100,7 +141,7 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
 
     # --- deployment
 
-    def DeployResource(self, request: Any, context: Any) -> pb.DeployResourceResponse:  # noqa: N802
+    def DeployResource(self, request: Any, context: Any) -> pb.DeployResourceResponse:
         def run() -> pb.DeployResourceResponse:
             key, definitions = self.engine.deploy([(r.name, r.content) for r in request.resources])
             deployments = [pb.Deployment(process=_process_metadata(d)) for d in definitions]
@@ -108,7 +149,7 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
 
         return self._call(context, run)
 
-    def DeployProcess(self, request: Any, context: Any) -> pb.DeployProcessResponse:  # noqa: N802
+    def DeployProcess(self, request: Any, context: Any) -> pb.DeployProcessResponse:
         def run() -> pb.DeployProcessResponse:
             key, definitions = self.engine.deploy([(p.name, p.definition) for p in request.processes])
             return pb.DeployProcessResponse(key=key, processes=[_process_metadata(d) for d in definitions])
@@ -117,20 +158,23 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
 
     # --- process instances
 
-    def CreateProcessInstance(self, request: Any, context: Any) -> pb.CreateProcessInstanceResponse:  # noqa: N802
+    def CreateProcessInstance(self, request: Any, context: Any) -> pb.CreateProcessInstanceResponse:
         def run() -> pb.CreateProcessInstanceResponse:
             variables = parse_variables(request.variables)
             instance = self.engine.create_instance(
                 request.bpmnProcessId, variables, request.version, request.processDefinitionKey
             )
             return pb.CreateProcessInstanceResponse(
-                processDefinitionKey=instance.definition_key, bpmnProcessId=instance.bpmn_process_id,
-                version=instance.version, processInstanceKey=instance.key, tenantId=TENANT,
+                processDefinitionKey=instance.definition_key,
+                bpmnProcessId=instance.bpmn_process_id,
+                version=instance.version,
+                processInstanceKey=instance.key,
+                tenantId=TENANT,
             )
 
         return self._call(context, run)
 
-    def CreateProcessInstanceWithResult(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def CreateProcessInstanceWithResult(self, request: Any, context: Any) -> Any:
         def run() -> pb.CreateProcessInstanceWithResultResponse:
             inner = request.request
             variables = parse_variables(inner.variables)
@@ -148,19 +192,22 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
             if fetch:
                 result = {k: v for k, v in result.items() if k in fetch}
             return pb.CreateProcessInstanceWithResultResponse(
-                processDefinitionKey=instance.definition_key, bpmnProcessId=instance.bpmn_process_id,
-                version=instance.version, processInstanceKey=instance.key, variables=_json(result), tenantId=TENANT,
+                processDefinitionKey=instance.definition_key,
+                bpmnProcessId=instance.bpmn_process_id,
+                version=instance.version,
+                processInstanceKey=instance.key,
+                variables=_json(result),
+                tenantId=TENANT,
             )
 
         return self._call(context, run)
 
-    def CancelProcessInstance(self, request: Any, context: Any) -> pb.CancelProcessInstanceResponse:  # noqa: N802
-        return self._call(
-            context,
-            lambda: (self.engine.cancel_instance(request.processInstanceKey), pb.CancelProcessInstanceResponse())[1],
+    def CancelProcessInstance(self, request: Any, context: Any) -> pb.CancelProcessInstanceResponse:
+        return self._then(
+            context, lambda: self.engine.cancel_instance(request.processInstanceKey), pb.CancelProcessInstanceResponse()
         )
 
-    def SetVariables(self, request: Any, context: Any) -> pb.SetVariablesResponse:  # noqa: N802
+    def SetVariables(self, request: Any, context: Any) -> pb.SetVariablesResponse:
         def run() -> pb.SetVariablesResponse:
             variables = parse_variables(request.variables)
             key = self.engine.set_variables(request.elementInstanceKey, variables, request.local)
@@ -168,25 +215,33 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
 
         return self._call(context, run)
 
-    def ResolveIncident(self, request: Any, context: Any) -> pb.ResolveIncidentResponse:  # noqa: N802
-        return self._call(
-            context, lambda: (self.engine.resolve_incident(request.incidentKey), pb.ResolveIncidentResponse())[1]
+    def ResolveIncident(self, request: Any, context: Any) -> pb.ResolveIncidentResponse:
+        return self._then(
+            context, lambda: self.engine.resolve_incident(request.incidentKey), pb.ResolveIncidentResponse()
         )
 
     # --- jobs
 
-    def ActivateJobs(self, request: Any, context: Any) -> Iterator[pb.ActivateJobsResponse]:  # noqa: N802
+    def ActivateJobs(self, request: Any, context: Any) -> Iterator[pb.ActivateJobsResponse]:
         jobs = self._call(
             context,
             lambda: self.engine.activate_jobs(
-                request.type, request.worker, request.timeout, request.maxJobsToActivate,
-                list(request.fetchVariable), request.requestTimeout,
+                request.type,
+                request.worker,
+                request.timeout,
+                request.maxJobsToActivate,
+                list(request.fetchVariable),
+                request.requestTimeout,
+                context.is_active,
             ),
         )
+        if jobs and not context.is_active():
+            self.engine.yield_jobs([j.job.key for j in jobs])
+            return
         if jobs:  # with no jobs the stream ends with zero responses, as Zeebe's does
             yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
 
-    def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:  # noqa: N802
+    def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:
         if not request.type:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Expected to stream jobs of a non-empty type")
         inbox: queue.Queue[ActivatedJob | None] = queue.Queue()
@@ -203,24 +258,27 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
             self.engine.close_stream(stream)
             # Jobs pushed after the client left go back to the pool via their activation timeout.
 
-    def CompleteJob(self, request: Any, context: Any) -> pb.CompleteJobResponse:  # noqa: N802
+    def CompleteJob(self, request: Any, context: Any) -> pb.CompleteJobResponse:
         def run() -> pb.CompleteJobResponse:
             self.engine.complete_job(request.jobKey, parse_variables(request.variables))
             return pb.CompleteJobResponse()
 
         return self._call(context, run)
 
-    def FailJob(self, request: Any, context: Any) -> pb.FailJobResponse:  # noqa: N802
+    def FailJob(self, request: Any, context: Any) -> pb.FailJobResponse:
         def run() -> pb.FailJobResponse:
             self.engine.fail_job(
-                request.jobKey, request.retries, request.errorMessage, request.retryBackOff,
+                request.jobKey,
+                request.retries,
+                request.errorMessage,
+                request.retryBackOff,
                 parse_variables(request.variables),
             )
             return pb.FailJobResponse()
 
         return self._call(context, run)
 
-    def ThrowError(self, request: Any, context: Any) -> pb.ThrowErrorResponse:  # noqa: N802
+    def ThrowError(self, request: Any, context: Any) -> pb.ThrowErrorResponse:
         def run() -> pb.ThrowErrorResponse:
             if not request.errorCode:
                 raise invalid("Expected to throw an error with a non-empty error code")
@@ -231,24 +289,29 @@ class GatewayService(pb_grpc.GatewayServicer):  # type: ignore[misc]
 
         return self._call(context, run)
 
-    def UpdateJobRetries(self, request: Any, context: Any) -> pb.UpdateJobRetriesResponse:  # noqa: N802
-        return self._call(
+    def UpdateJobRetries(self, request: Any, context: Any) -> pb.UpdateJobRetriesResponse:
+        return self._then(
             context,
-            lambda: (self.engine.update_job_retries(request.jobKey, request.retries), pb.UpdateJobRetriesResponse())[1],
+            lambda: self.engine.update_job_retries(request.jobKey, request.retries),
+            pb.UpdateJobRetriesResponse(),
         )
 
-    def UpdateJobTimeout(self, request: Any, context: Any) -> pb.UpdateJobTimeoutResponse:  # noqa: N802
-        return self._call(
+    def UpdateJobTimeout(self, request: Any, context: Any) -> pb.UpdateJobTimeoutResponse:
+        return self._then(
             context,
-            lambda: (self.engine.update_job_timeout(request.jobKey, request.timeout), pb.UpdateJobTimeoutResponse())[1],
+            lambda: self.engine.update_job_timeout(request.jobKey, request.timeout),
+            pb.UpdateJobTimeoutResponse(),
         )
 
     # --- messages
 
-    def PublishMessage(self, request: Any, context: Any) -> pb.PublishMessageResponse:  # noqa: N802
+    def PublishMessage(self, request: Any, context: Any) -> pb.PublishMessageResponse:
         def run() -> pb.PublishMessageResponse:
             key = self.engine.publish_message(
-                request.name, request.correlationKey, request.timeToLive, request.messageId,
+                request.name,
+                request.correlationKey,
+                request.timeToLive,
+                request.messageId,
                 parse_variables(request.variables),
             )
             return pb.PublishMessageResponse(key=key, tenantId=TENANT)

@@ -15,13 +15,18 @@ from sqlmodel import SQLModel
 from jiuzhu.engine import records
 from jiuzhu.engine.store import tables
 
+
+def _table(model: Any) -> Any:
+    return model.__table__
+
+
 TABLE_OF: dict[type, Any] = {
-    records.Definition: tables.DefinitionTable.__table__,
-    records.Instance: tables.InstanceTable.__table__,
-    records.Job: tables.JobTable.__table__,
-    records.Incident: tables.IncidentTable.__table__,
-    records.UserTask: tables.UserTaskTable.__table__,
-    records.Message: tables.MessageTable.__table__,
+    records.Definition: _table(tables.DefinitionTable),
+    records.Instance: _table(tables.InstanceTable),
+    records.Job: _table(tables.JobTable),
+    records.Incident: _table(tables.IncidentTable),
+    records.UserTask: _table(tables.UserTaskTable),
+    records.Message: _table(tables.MessageTable),
 }
 
 
@@ -69,7 +74,7 @@ def open_database(url: str) -> Engine:
             cur.close()
     else:
         db = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(db, tables=[t for t in TABLE_OF.values()] + [tables.MetaTable.__table__])
+    SQLModel.metadata.create_all(db, tables=[t for t in TABLE_OF.values()] + [_table(tables.MetaTable)])
     return db
 
 
@@ -92,13 +97,13 @@ class Store:
         table = TABLE_OF[records.Instance]
         with self.db.connect() as conn:
             value = conn.execute(select(table.c.state_json).where(table.c.key == key)).scalar_one_or_none()
-        return value  # type: ignore[no-any-return]
+        return value
 
     def next_key(self) -> int | None:
-        meta = tables.MetaTable.__table__
+        meta = _table(tables.MetaTable)
         with self.db.connect() as conn:
             value = conn.execute(select(meta.c.value).where(meta.c.name == "next_key")).scalar_one_or_none()
-        return value  # type: ignore[no-any-return]
+        return value
 
     def commit(self, changes: Changes) -> None:
         if changes.empty():
@@ -112,7 +117,7 @@ class Store:
                 if by_key:
                     self._upsert(conn, TABLE_OF[kind], [dataclasses.asdict(r) for r in by_key.values()])
             if changes.next_key is not None:
-                meta = tables.MetaTable.__table__
+                meta = _table(tables.MetaTable)
                 self._upsert(conn, meta, [{"name": "next_key", "value": changes.next_key}], pk="name")
 
     def _upsert(self, conn: Any, table: Any, rows: Iterable[dict[str, Any]], pk: str = "key") -> None:

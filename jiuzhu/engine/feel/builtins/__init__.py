@@ -51,8 +51,18 @@ def _choose(b: Builtin, args: list[Any], named: list[tuple[str, Any]] | None) ->
     return None
 
 
-_SUPPRESSED = (re.error, TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError, OverflowError,
-               UnicodeError, RecursionError)
+_SUPPRESSED = (
+    re.error,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    UnicodeError,
+    RecursionError,
+)
 
 
 def call_function(ctx: EvalContext, fn: FeelFunction, args: list[Any], named: list[tuple[str, Any]] | None) -> Any:
@@ -94,5 +104,16 @@ from . import (  # noqa: E402
     temporal_fns,
 )
 
-__all__ = ["Builtin", "boolean", "call_function", "context_fns", "conversion", "lists", "numeric", "ranges",
-           "resolve_builtin", "strings", "temporal_fns"]
+__all__ = [
+    "Builtin",
+    "boolean",
+    "call_function",
+    "context_fns",
+    "conversion",
+    "lists",
+    "numeric",
+    "ranges",
+    "resolve_builtin",
+    "strings",
+    "temporal_fns",
+]

@@ -22,8 +22,9 @@ class Overload:
 REGISTRY: dict[str, list[Overload]] = {}
 
 
-def builtin(name: str, params: str = "", *, varargs: bool = False, needs_ctx: bool = False
-            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def builtin(
+    name: str, params: str = "", *, varargs: bool = False, needs_ctx: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as FEEL built-in `name`. `params` is "a, b, c?" (a trailing ? = optional)."""
     names = [p.strip() for p in params.split(",") if p.strip()]
     required = sum(1 for p in names if not p.endswith("?"))

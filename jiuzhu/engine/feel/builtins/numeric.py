@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import random
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
-from decimal import Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+)
 from typing import Any
 
 from ..values import D128
@@ -19,8 +27,7 @@ def _round(n: Any, scale: Any, mode: str) -> int | Decimal:
     if type(value) is int and s >= 0:
         return value
     q = Decimal(1).scaleb(-s)
-    return Decimal(value).quantize(q, rounding=mode, context=D128) if s >= 0 else \
-        Decimal(value).quantize(q, rounding=mode, context=D128)
+    return Decimal(value).quantize(q, rounding=mode, context=D128)
 
 
 @builtin("decimal", "n, scale")

@@ -115,5 +115,9 @@ def started_by(r: Any, p: Any) -> bool:
 @builtin("coincides", "point1, point2")
 def coincides(p1: Any, p2: Any) -> bool:
     a, b = _as_range(p1), _as_range(p2)
-    return (_c(a.start, b.start) == 0 and _c(a.end, b.end) == 0 and a.start_incl == b.start_incl
-            and a.end_incl == b.end_incl)
+    return (
+        _c(a.start, b.start) == 0
+        and _c(a.end, b.end) == 0
+        and a.start_incl == b.start_incl
+        and a.end_incl == b.end_incl
+    )
