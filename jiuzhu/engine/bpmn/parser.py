@@ -226,6 +226,9 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
             expressions.check(text)
         except expressions.ExpressionError as err:
             raise element_error(element, resource, str(err)) from err
+    timer = element.xpath("./bpmn:timerEventDefinition", namespaces={"bpmn": BPMN_NS})
+    if tag == "startEvent" and timer and etree.QName(element.getparent()).localname == "process":
+        raise element_error(element, resource, "timer start events are not supported yet: use a none start event")
     if tag == "boundaryEvent" and not element.xpath("./bpmn:timerEventDefinition", namespaces={"bpmn": BPMN_NS}):
         raise element_error(element, resource, "a boundary event needs an event definition")
     if tag == "sequenceFlow":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -34,6 +35,8 @@ STATUS = {
     Code.INTERNAL: grpc.StatusCode.INTERNAL,
 }
 T = TypeVar("T")
+# Commands queued behind the engine lock before new ones are refused with RESOURCE_EXHAUSTED.
+MAX_IN_FLIGHT = 96
 
 
 def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
@@ -86,12 +89,22 @@ def _process_metadata(d: Definition) -> pb.ProcessMetadata:
 
 
 class GatewayService(pb_grpc.GatewayServicer):
-    def __init__(self, engine: Engine, address: str = "127.0.0.1", port: int = 26500) -> None:
+    def __init__(
+        self, engine: Engine, address: str = "127.0.0.1", port: int = 26500, max_in_flight: int = MAX_IN_FLIGHT
+    ) -> None:
         self.engine = engine
         self.address = address
         self.port = port
+        self.max_in_flight = max_in_flight
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
 
-    def _call(self, context: grpc.ServicerContext, fn: Callable[[], T]) -> T:
+    def _call(self, context: grpc.ServicerContext, fn: Callable[[], T], command: bool = True) -> T:
+        if command and not self._admit():
+            context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"the engine is overloaded ({self.max_in_flight} commands waiting); retry with back-off",
+            )
         try:
             return fn()
         except EngineError as err:
@@ -99,7 +112,22 @@ class GatewayService(pb_grpc.GatewayServicer):
         except Exception as err:
             log.exception("gateway handler failed")
             context.abort(grpc.StatusCode.INTERNAL, f"internal engine error: {err}")
+        finally:
+            if command:
+                self._leave()
         raise AssertionError("unreachable")
+
+    def _admit(self) -> bool:
+        """Back-pressure as Zeebe applies it: beyond a bound of waiting commands, refuse at once."""
+        with self._in_flight_lock:
+            if self._in_flight >= self.max_in_flight:
+                return False
+            self._in_flight += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._in_flight_lock:
+            self._in_flight -= 1
 
     def _then(self, context: grpc.ServicerContext, action: Callable[[], None], response: T) -> T:
         """Run a command that answers with an empty response."""
@@ -234,6 +262,7 @@ class GatewayService(pb_grpc.GatewayServicer):
                 request.requestTimeout,
                 context.is_active,
             ),
+            command=False,  # a long poll waits without holding the engine
         )
         if jobs and not context.is_active():
             self.engine.yield_jobs([j.job.key for j in jobs])
