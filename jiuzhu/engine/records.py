@@ -55,6 +55,7 @@ class Instance:
     created_ms: int
     ended_ms: int | None = None
     next_due_ms: int | None = None
+    correlation_key: str | None = None  # set when a message start event created it
     state_json: str | None = None
 
 
@@ -123,3 +124,18 @@ class Message:
     message_id: str
     expires_ms: int
     variables: dict[str, Any] = field(default_factory=dict)
+    correlated: list[int] = field(default_factory=list)  # instances it reached: at most once each
+    started: list[str] = field(default_factory=list)  # processes it started through a start event
+
+
+@dataclass
+class Subscription:
+    """An open message subscription of a waiting catch event."""
+
+    key: int
+    instance_key: int
+    task_id: str
+    element_id: str
+    message_name: str
+    correlation_key: str
+    created_ms: int = 0

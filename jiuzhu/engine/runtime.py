@@ -24,8 +24,9 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from jiuzhu.engine import expressions, scopes
+from jiuzhu.engine import events, expressions, scopes
 from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
+from jiuzhu.engine.bpmn.specs import ZeebeMessageDefinition, ZeebeStartEvent
 from jiuzhu.engine.bpmn.state import StateCodec
 from jiuzhu.engine.bpmn.xml import parse_xml
 from jiuzhu.engine.clock import Clock
@@ -39,6 +40,7 @@ from jiuzhu.engine.records import (
     Job,
     JobState,
     Message,
+    Subscription,
     UserTask,
     UserTaskState,
 )
@@ -49,6 +51,7 @@ for noisy in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
     logging.getLogger(noisy).setLevel(logging.WARNING)
 
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
+TIMER_EVENT_TYPES = {"ZeebeTimeDate", "ZeebeDuration", "ZeebeCycle"}
 DEFAULT_LONG_POLL_MS = 10_000
 MAX_CACHED_WORKFLOWS = 5_000
 
@@ -83,6 +86,7 @@ class _Txn:
     touched: set[int] = field(default_factory=set)  # instance keys whose state must be saved
     new_jobs: bool = False
     instance: Instance | None = None  # the instance whose Spiff steps are running
+    throws: list[tuple[events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
 
 
 class FeelScriptEngine(PythonScriptEngine):
@@ -132,10 +136,19 @@ class Engine:
             t.key: t for t in self.store.load(UserTask) if t.state == UserTaskState.CREATED
         }
         self.messages: dict[int, Message] = {m.key: m for m in self.store.load(Message)}
+        self.subscriptions: dict[int, Subscription] = {s.key: s for s in self.store.load(Subscription)}
         self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
         self._result_waiters: set[int] = set()
         stored = self.store.next_key()
-        known = [KEY_BASE, *self.definitions, *self.jobs, *self.incidents, *self.user_tasks, *self.messages]
+        known = [
+            KEY_BASE,
+            *self.definitions,
+            *self.jobs,
+            *self.incidents,
+            *self.user_tasks,
+            *self.messages,
+            *self.subscriptions,
+        ]
         self._next_key = max(stored or KEY_BASE, max(known) + 1)
         self._timer_heap: list[tuple[int, int]] = [
             (i.next_due_ms, i.key) for i in self.instances.values() if i.next_due_ms is not None
@@ -249,7 +262,7 @@ class Engine:
     def _next_due(wf: Any) -> int | None:
         dues = []
         for pending in wf.waiting_events():
-            if pending.event_type.startswith("Zeebe") and isinstance(pending.value, str):
+            if pending.event_type in TIMER_EVENT_TYPES and isinstance(pending.value, str):
                 dues.append(int(datetime.fromisoformat(pending.value).timestamp() * 1000))
         return min(dues) if dues else None
 
@@ -269,7 +282,7 @@ class Engine:
             for _round in range(10_000):
                 if not self._step(wf):
                     wf.refresh_timers()
-                    if not self._step(wf):
+                    if not self._step(wf) and not self._sync_subscriptions(instance, wf):
                         break
         finally:
             txn.instance = previous
@@ -287,6 +300,7 @@ class Engine:
                     task.run()
                 except Exception as err:  # a failed expression or mapping: Zeebe raises an incident
                     self._raise_incident(task, _incident_type(err), _message(err))
+                self._deliver_throws()
                 progressed = True
             if sub.parent_task_id is not None:
                 parent = wf.get_task_from_id(sub.parent_task_id)
@@ -308,6 +322,8 @@ class Engine:
         for incident in [i for i in self.incidents.values() if i.instance_key == instance.key]:
             self.incidents.pop(incident.key)
             self._tx().changes.drop(incident)
+        for subscription in [s for s in self.subscriptions.values() if s.instance_key == instance.key]:
+            self._close_subscription(subscription)
         self._tx().touched.add(instance.key)
 
     def _instance_of(self, task: Any) -> Instance:
@@ -485,6 +501,41 @@ class Engine:
             _assign_path(results, mapping.target, value)
         scopes.propagate(list(scopes.chain(task, include_local=False)), results)
 
+    def event_completed(self, task: Any, spec: Any) -> None:
+        """A catch event ran: what it caught leaves its local scope through output mappings; message
+        variables propagate without them, error variables do not (they stay local, as in Zeebe)."""
+        kind = task.internal_data.pop("caught", None)
+        if kind is None:
+            return
+        caught = dict(scopes.local_scope(task) or {})
+        if spec.zeebe.outputs:
+            self._apply_outputs(task, spec, {})
+        elif kind == "message":
+            scopes.propagate(list(scopes.chain(task, include_local=False)), caught)
+
+    def throw_event(self, task: Any, kind: str, code: str | None) -> None:
+        """An error or escalation end/throw event ran; delivery waits until the task has finished."""
+        catch = events.find_catch(task, kind, code, include_self=False)
+        if catch is None:
+            if kind == "error":
+                raise expressions.ExpressionError(
+                    f"Expected to throw an error event with the code '{code}', but it was not caught. "
+                    "No error events are available in the scope."
+                )
+            return  # an escalation nobody catches just ends there, as in Zeebe
+        self._tx().throws.append((catch, kind))
+
+    def _deliver_throws(self) -> None:
+        txn = self._tx()
+        while txn.throws:
+            catch, kind = txn.throws.pop(0)
+            self._deliver(catch, kind, {})
+
+    def _deliver(self, catch: events.Catch, kind: str, variables: dict[str, Any]) -> None:
+        if catch.interrupting:
+            catch.host.cancel()
+        events.deliver(catch.catcher, kind, variables)
+
     # ------------------------------------------------------------------ incidents
 
     def _raise_incident(self, task: Any, error_type: str, message: str, job: Job | None = None) -> Incident:
@@ -614,23 +665,33 @@ class Engine:
     ) -> Instance:
         with self.command():
             deployed = self._resolve_definition(bpmn_process_id, version, definition_key)
-            d = deployed.definition
-            instance = Instance(
-                key=self.new_key(),
-                definition_key=d.key,
-                bpmn_process_id=d.bpmn_process_id,
-                version=d.version,
-                state=InstanceState.ACTIVE,
-                created_ms=self.now_ms(),
-            )
-            wf = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=self.script_engine)
-            scopes.workflow_scope(wf).update(variables or {})
-            self.instances[instance.key] = instance
+            if not _has_none_start(deployed.spec):
+                raise invalid(
+                    f"Expected to create instance of process with none start event, but there is no such event "
+                    f"in process '{deployed.definition.bpmn_process_id}'"
+                )
+            instance = self._new_instance(deployed, variables or {})
             if keep_result:
                 self._result_waiters.add(instance.key)
-            self._cache(instance.key, wf)
             self._run(instance)
             return instance
+
+    def _new_instance(self, deployed: DeployedProcess, variables: Mapping[str, Any]) -> Instance:
+        d = deployed.definition
+        instance = Instance(
+            key=self.new_key(),
+            definition_key=d.key,
+            bpmn_process_id=d.bpmn_process_id,
+            version=d.version,
+            state=InstanceState.ACTIVE,
+            created_ms=self.now_ms(),
+        )
+        wf = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=self.script_engine)
+        scopes.workflow_scope(wf).update(variables)
+        self.instances[instance.key] = instance
+        self._cache(instance.key, wf)
+        self._tx().touched.add(instance.key)
+        return instance
 
     def await_result(self, instance_key: int, timeout_s: float) -> dict[str, Any] | None:
         """Block until the instance ends; its final variables, or None on timeout."""
@@ -850,7 +911,8 @@ class Engine:
             txn.changes.put(job)
 
     def throw_error(self, key: int, error_code: str, error_message: str, variables: Mapping[str, Any]) -> None:
-        """No error events yet: an error nobody can catch raises an incident, as in Zeebe."""
+        """A BPMN error from a worker: the nearest catching boundary takes it, with the variables in
+        its local scope; an error nobody catches raises an incident, as in Zeebe."""
         with self.command() as txn:
             job = self._job(key, "throw an error for")
             if job.state not in (JobState.ACTIVATED, JobState.ACTIVATABLE):
@@ -859,6 +921,14 @@ class Engine:
                 )
             instance = self.instances[job.instance_key]
             task = self._task(instance, job.task_id)
+            txn.instance = instance
+            catch = events.find_catch(task, "error", error_code, include_self=True)
+            if catch is not None:
+                self._drop_job(job)
+                self._deliver(catch, "error", dict(variables))
+                self._run(instance)
+                txn.instance = None
+                return
             job.state = JobState.ERROR_THROWN
             job.error_message = error_message
             job.deadline_ms = -1
@@ -927,29 +997,143 @@ class Engine:
     def publish_message(
         self, name: str, correlation_key: str, ttl_ms: int, message_id: str, variables: Mapping[str, Any]
     ) -> int:
-        """Accept and buffer; correlation to subscriptions arrives with message events."""
+        """Correlate to open subscriptions (one per instance) and message start events; keep the
+        message buffered for its time to live so subscriptions opened later can still take it."""
         if not name:
             raise invalid("Expected to publish a message with a non-empty name")
         with self.command() as txn:
             now = self.now_ms()
             if message_id:
                 for m in self.messages.values():
-                    if (m.name, m.correlation_key, m.message_id) == (
-                        name,
-                        correlation_key,
-                        message_id,
-                    ) and m.expires_ms > now:
+                    same = (m.name, m.correlation_key, m.message_id) == (name, correlation_key, message_id)
+                    if same and m.expires_ms > now:
                         raise EngineError(
                             Code.ALREADY_EXISTS,
                             f"Expected to publish a new message with id '{message_id}', but a message with that id "
                             "was already published",
                         )
-            key = self.new_key()
+            message = Message(self.new_key(), name, correlation_key, message_id, now + max(ttl_ms, 0), dict(variables))
+            for subscription in self._matching_subscriptions(name, correlation_key):
+                if subscription.instance_key not in message.correlated and subscription.key in self.subscriptions:
+                    self._correlate(subscription, message)
+            self._start_by_message(message)
             if ttl_ms > 0:
-                message = Message(key, name, correlation_key, message_id, now + ttl_ms, dict(variables))
-                self.messages[key] = message
+                self.messages[message.key] = message
                 txn.changes.put(message)
-            return key
+            return message.key
+
+    def _matching_subscriptions(self, name: str, correlation_key: str) -> list[Subscription]:
+        return sorted(
+            (s for s in self.subscriptions.values() if (s.message_name, s.correlation_key) == (name, correlation_key)),
+            key=lambda s: s.key,
+        )
+
+    def _sync_subscriptions(self, instance: Instance, wf: Any) -> bool:
+        """Open subscriptions for message catch events that now wait, close those that no longer
+        do; returns True when a buffered message was delivered (the instance moved on)."""
+        waiting = {
+            str(t.id): t
+            for t in wf.event_manager.tasks.values()
+            if isinstance(t.task_spec.event_definition, ZeebeMessageDefinition)
+            and t.state == TaskState.WAITING
+            and not isinstance(t.task_spec, ZeebeStartEvent)
+        }
+        for subscription in [s for s in self.subscriptions.values() if s.instance_key == instance.key]:
+            if subscription.task_id not in waiting:
+                self._close_subscription(subscription)
+        open_ids = {s.task_id for s in self.subscriptions.values() if s.instance_key == instance.key}
+        for task_id, task in waiting.items():
+            if task_id in open_ids or task.internal_data.get("subscription_failed"):
+                continue
+            opened = self._open_subscription(instance, task)
+            if opened is None:
+                continue
+            for message in sorted(self.messages.values(), key=lambda m: m.key):
+                matches = (message.name, message.correlation_key) == (opened.message_name, opened.correlation_key)
+                if matches and instance.key not in message.correlated and message.expires_ms > self.now_ms():
+                    self._correlate(opened, message, run=False)
+                    self._tx().changes.put(message)
+                    return True
+        return False
+
+    def _open_subscription(self, instance: Instance, task: Any) -> Subscription | None:
+        definition = task.task_spec.event_definition
+        variables = scopes.visible(task)
+        try:
+            name = expressions.evaluate_string(definition.name, variables, "the message name")
+            key_value = expressions.evaluate(definition.correlation_key or "", variables)
+            if isinstance(key_value, bool) or not isinstance(key_value, str | int | float):
+                raise expressions.ExpressionError(
+                    f"expected the correlation key '{definition.correlation_key}' to be a string or a number, "
+                    f"but it was {key_value!r}"
+                )
+        except expressions.ExpressionError as err:
+            task.internal_data["subscription_failed"] = True
+            self._raise_incident(task, "EXTRACT_VALUE_ERROR", str(err))
+            return None
+        correlation_key = (
+            str(int(key_value)) if isinstance(key_value, float) and key_value.is_integer() else str(key_value)
+        )
+        subscription = Subscription(
+            key=self.new_key(),
+            instance_key=instance.key,
+            task_id=str(task.id),
+            element_id=task.task_spec.bpmn_id,
+            message_name=name,
+            correlation_key=correlation_key,
+            created_ms=self.now_ms(),
+        )
+        self.subscriptions[subscription.key] = subscription
+        self._tx().changes.put(subscription)
+        return subscription
+
+    def _close_subscription(self, subscription: Subscription) -> None:
+        self.subscriptions.pop(subscription.key, None)
+        self._tx().changes.drop(subscription)
+
+    def _correlate(self, subscription: Subscription, message: Message, run: bool = True) -> None:
+        instance = self.instances[subscription.instance_key]
+        task = self._task(instance, subscription.task_id)
+        self._close_subscription(subscription)
+        message.correlated.append(instance.key)
+        txn = self._tx()
+        previous, txn.instance = txn.instance, instance
+        try:
+            events.deliver(task, "message", dict(message.variables))
+            if run:
+                self._run(instance)
+        finally:
+            txn.instance = previous
+
+    def _start_by_message(self, message: Message) -> None:
+        """Message start events: one new instance per process, unless one started by the same
+        correlation key is still active (Zeebe's rule)."""
+        for deployed in list(self.latest.values()):
+            start = _message_start_event(deployed.spec, message.name)
+            if start is None or deployed.definition.bpmn_process_id in message.started:
+                continue
+            busy = any(
+                i.bpmn_process_id == deployed.definition.bpmn_process_id
+                and i.correlation_key == message.correlation_key
+                and message.correlation_key
+                for i in self.instances.values()
+            )
+            if busy:
+                continue
+            message.started.append(deployed.definition.bpmn_process_id)
+            instance = self._new_instance(deployed, {})
+            instance.correlation_key = message.correlation_key
+            wf = self.workflow(instance)
+            txn = self._tx()
+            previous, txn.instance = txn.instance, instance
+            try:
+                self._run(instance)
+                waiting = [t for t in wf.event_manager.tasks.values() if t.task_spec is start]
+                if waiting:
+                    events.deliver(waiting[0], "message", dict(message.variables))
+                self._run(instance)
+            finally:
+                txn.instance = previous
 
     # ------------------------------------------------------------------ time
 
@@ -1013,6 +1197,24 @@ class Engine:
                         self.messages.pop(message.key)
                         txn.changes.drop(message)
         return fired
+
+
+def _top_start_events(spec: Any) -> list[Any]:
+    return [t for t in spec.task_specs.values() if isinstance(t, ZeebeStartEvent)]
+
+
+def _has_none_start(spec: Any) -> bool:
+    from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+
+    return any(isinstance(t.event_definition, NoneEventDefinition) for t in _top_start_events(spec))
+
+
+def _message_start_event(spec: Any, name: str) -> Any:
+    for start in _top_start_events(spec):
+        definition = start.event_definition
+        if isinstance(definition, ZeebeMessageDefinition) and definition.name == name:
+            return start
+    return None
 
 
 def _monotonic() -> float:

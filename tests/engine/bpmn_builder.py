@@ -29,6 +29,7 @@ class Process:
     name: str = ""
     nodes: list[str] = field(default_factory=list)
     flows: list[str] = field(default_factory=list)
+    root: list[str] = field(default_factory=list)  # messages, errors, escalations
     _flow_count: int = 0
 
     def start(self, id: str = "start", timer: str = "") -> Process:
@@ -122,6 +123,73 @@ class Process:
         )
         return self
 
+    # --- root-level definitions
+
+    def message(self, id: str, name: str, correlation_key: str = "") -> Process:
+        ext = (
+            f"<bpmn:extensionElements><zeebe:subscription correlationKey={quoteattr(correlation_key)}/>"
+            "</bpmn:extensionElements>"
+            if correlation_key
+            else ""
+        )
+        self.root.append(f"<bpmn:message id={quoteattr(id)} name={quoteattr(name)}>{ext}</bpmn:message>")
+        return self
+
+    def error(self, id: str, code: str) -> Process:
+        self.root.append(f"<bpmn:error id={quoteattr(id)} name={quoteattr(code)} errorCode={quoteattr(code)}/>")
+        return self
+
+    def escalation(self, id: str, code: str) -> Process:
+        self.root.append(
+            f"<bpmn:escalation id={quoteattr(id)} name={quoteattr(code)} escalationCode={quoteattr(code)}/>"
+        )
+        return self
+
+    # --- events
+
+    def boundary(
+        self,
+        id: str,
+        attached_to: str,
+        definition: str,
+        interrupting: bool = True,
+        outputs: dict[str, str] | None = None,
+    ) -> Process:
+        cancel = "true" if interrupting else "false"
+        ext = f"<bpmn:extensionElements>{_mappings(None, outputs)}</bpmn:extensionElements>" if outputs else ""
+        self.nodes.append(
+            f'<bpmn:boundaryEvent id="{id}" attachedToRef="{attached_to}" cancelActivity="{cancel}">'
+            f"{ext}{definition}</bpmn:boundaryEvent>"
+        )
+        return self
+
+    def catch(self, id: str, definition: str, outputs: dict[str, str] | None = None) -> Process:
+        ext = f"<bpmn:extensionElements>{_mappings(None, outputs)}</bpmn:extensionElements>" if outputs else ""
+        self.nodes.append(f'<bpmn:intermediateCatchEvent id="{id}">{ext}{definition}</bpmn:intermediateCatchEvent>')
+        return self
+
+    def throw(self, id: str, definition: str) -> Process:
+        self.nodes.append(f'<bpmn:intermediateThrowEvent id="{id}">{definition}</bpmn:intermediateThrowEvent>')
+        return self
+
+    def end_with(self, id: str, definition: str) -> Process:
+        self.nodes.append(f'<bpmn:endEvent id="{id}">{definition}</bpmn:endEvent>')
+        return self
+
+    def start_with(self, id: str, definition: str) -> Process:
+        self.nodes.append(f'<bpmn:startEvent id="{id}">{definition}</bpmn:startEvent>')
+        return self
+
+    def receive(self, id: str, message_id: str) -> Process:
+        self.nodes.append(f'<bpmn:receiveTask id="{id}" messageRef="{message_id}"/>')
+        return self
+
+    def subprocess(self, id: str, inner: Process) -> Process:
+        body = "\n".join(inner.nodes + inner.flows)
+        self.nodes.append(f'<bpmn:subProcess id="{id}">{body}</bpmn:subProcess>')
+        self.root.extend(inner.root)
+        return self
+
     def raw(self, xml: str) -> Process:
         self.nodes.append(xml)
         return self
@@ -148,9 +216,24 @@ class Process:
         body = "\n".join(self.nodes + self.flows)
         return (
             HEADER
+            + "".join(line + "\n" for line in self.root)
             + f'<bpmn:process id="{self.process_id}" name="{self.name or self.process_id}" isExecutable="true">\n'
             f"{body}\n</bpmn:process>\n</bpmn:definitions>\n"
         ).encode()
+
+
+def message_ref(message_id: str) -> str:
+    return f'<bpmn:messageEventDefinition messageRef="{message_id}"/>'
+
+
+def error_ref(error_id: str = "") -> str:
+    return f'<bpmn:errorEventDefinition errorRef="{error_id}"/>' if error_id else "<bpmn:errorEventDefinition/>"
+
+
+def escalation_ref(escalation_id: str = "") -> str:
+    if not escalation_id:
+        return "<bpmn:escalationEventDefinition/>"
+    return f'<bpmn:escalationEventDefinition escalationRef="{escalation_id}"/>'
 
 
 def linear_jobs(process_id: str, job_types: list[str]) -> bytes:

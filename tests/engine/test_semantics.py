@@ -204,7 +204,7 @@ def test_overload_is_refused_with_resource_exhausted(server: EngineServer) -> No
         ('<bpmn:complexGateway id="cx"/>', "complexGateway"),
         (
             '<bpmn:intermediateThrowEvent id="sig"><bpmn:signalEventDefinition/></bpmn:intermediateThrowEvent>',
-            "intermediateThrowEvent",
+            "signalEventDefinition",
         ),
     ],
 )

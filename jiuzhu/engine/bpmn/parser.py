@@ -15,17 +15,18 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     BoundaryEventParser,
     EndEventParser,
     IntermediateCatchEventParser,
+    IntermediateThrowEventParser,
+    ReceiveTaskParser,
     StartEventParser,
 )
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent, IntermediateCatchEvent, StartEvent
 
 from jiuzhu.engine import expressions
 from jiuzhu.engine.bpmn import specs
 from jiuzhu.engine.bpmn.xml import describe, element_error
-from jiuzhu.engine.bpmn.zeebe import BPMN_NS, ZEEBE_NS, Extensions, read_extensions
+from jiuzhu.engine.bpmn.zeebe import BPMN_NS, NSMAP, ZEEBE_NS, Extensions, read_extensions
 from jiuzhu.engine.errors import invalid
 
 # Flow elements the embedded engine runs today; anything else is refused at deploy time rather
@@ -46,6 +47,9 @@ SUPPORTED_ELEMENTS = {
     "parallelGateway",
     "subProcess",
     "sequenceFlow",
+    "receiveTask",
+    "intermediateThrowEvent",
+    "inclusiveGateway",
 }
 IGNORED_ELEMENTS = {
     "laneSet",
@@ -72,7 +76,13 @@ IGNORED_ELEMENTS = {
     "category",
     "categoryValue",
 }
-SUPPORTED_EVENT_DEFINITIONS = {"timerEventDefinition"}
+SUPPORTED_EVENT_DEFINITIONS = {
+    "timerEventDefinition",
+    "messageEventDefinition",
+    "errorEventDefinition",
+    "escalationEventDefinition",
+    "terminateEventDefinition",
+}
 
 
 @dataclass(frozen=True)
@@ -115,36 +125,90 @@ class ZeebeScriptTaskParser(ZeebeTaskParser):
         return task
 
 
-class ZeebeTimerMixin:
-    """Timers built on the engine clock and FEEL instead of Spiff's wall clock and Python."""
+class ZeebeEventParserMixin:
+    """Event definitions in the Zeebe dialect: timers on the engine clock with FEEL values, messages
+    with `zeebe:subscription`, errors and escalations routed by the runtime."""
+
+    node: Any
+    xpath: Any  # Spiff's NodeParser provides these
+
+    def create_task(self) -> Any:
+        task = super().create_task()  # type: ignore[misc]
+        task.zeebe = read_extensions(self.node)
+        return task
 
     def parse_timer_event(self, event: Any) -> Any:
-        name = self.node.get("name", self.node.get("id"))  # type: ignore[attr-defined]
+        name = self.node.get("name", self.node.get("id"))
         for tag, cls in (
             ("timeDate", specs.ZeebeTimeDate),
             ("timeDuration", specs.ZeebeDuration),
             ("timeCycle", specs.ZeebeCycle),
         ):
-            node = first(self.xpath(f".//bpmn:{tag}"))  # type: ignore[attr-defined]
+            node = first(self.xpath(f".//bpmn:{tag}"))
             if node is not None:
                 return cls(name, (node.text or "").strip())
-        raise ValidationException("a timer needs a timeDate, timeDuration or timeCycle", node=self.node)  # type: ignore[attr-defined]
+        raise ValidationException("a timer needs a timeDate, timeDuration or timeCycle", node=self.node)
+
+    def parse_message_event(self, event: Any) -> Any:
+        message = _referenced(self.node, event.get("messageRef"), "message")
+        key = message.xpath("./bpmn:extensionElements/zeebe:subscription/@correlationKey", namespaces=NSMAP)
+        return specs.ZeebeMessageDefinition(message.get("name", ""), key[0] if key else None)
+
+    def parse_error_event(self, event: Any) -> Any:
+        ref = event.get("errorRef")
+        error = _referenced(self.node, ref, "error") if ref else None
+        code = error.get("errorCode") if error is not None else None
+        return specs.ZeebeErrorDefinition(error.get("name", code) if error is not None else "catch-all", code)
+
+    def parse_escalation_event(self, event: Any) -> Any:
+        ref = event.get("escalationRef")
+        escalation = _referenced(self.node, ref, "escalation") if ref else None
+        code = escalation.get("escalationCode") if escalation is not None else None
+        name = escalation.get("name", code) if escalation is not None else "catch-all"
+        return specs.ZeebeEscalationDefinition(name, code)
 
 
-class ZeebeStartEventParser(ZeebeTimerMixin, StartEventParser):
+def _referenced(node: etree._Element, ref: str | None, tag: str) -> etree._Element:
+    found = node.getroottree().getroot().xpath(f"./bpmn:{tag}[@id=$ref]", ref=ref or "", namespaces=NSMAP)
+    if not found:
+        raise ValidationException(f"the {tag} '{ref}' it refers to is not defined", node=node)
+    return found[0]
+
+
+class ZeebeStartEventParser(ZeebeEventParserMixin, StartEventParser):
     pass
 
 
-class ZeebeEndEventParser(ZeebeTimerMixin, EndEventParser):
+class ZeebeEndEventParser(ZeebeEventParserMixin, EndEventParser):
+    def create_task(self) -> Any:
+        return _job_throw_event(self) or super().create_task()
+
+
+class ZeebeCatchEventParser(ZeebeEventParserMixin, IntermediateCatchEventParser):
     pass
 
 
-class ZeebeCatchEventParser(ZeebeTimerMixin, IntermediateCatchEventParser):
+class ZeebeThrowEventParser(ZeebeEventParserMixin, IntermediateThrowEventParser):
+    def create_task(self) -> Any:
+        return _job_throw_event(self) or super().create_task()
+
+
+class ZeebeBoundaryEventParser(ZeebeEventParserMixin, BoundaryEventParser):
     pass
 
 
-class ZeebeBoundaryEventParser(ZeebeTimerMixin, BoundaryEventParser):
+class ZeebeReceiveTaskParser(ZeebeEventParserMixin, ReceiveTaskParser):
     pass
+
+
+def _job_throw_event(parser: Any) -> Any:
+    """A message throw event with a task definition is a job, as in Zeebe."""
+    ext = read_extensions(parser.node)
+    if ext.task_definition is None:
+        return None
+    task = specs.JobTask(parser.spec, parser.bpmn_id, **parser.bpmn_attributes)
+    task.zeebe = ext
+    return task
 
 
 class ZeebeBpmnParser(BpmnParser):
@@ -156,10 +220,12 @@ class ZeebeBpmnParser(BpmnParser):
         full_tag("userTask"): (ZeebeUserTaskParser, specs.CamundaUserTask),
         full_tag("task"): (ZeebeTaskParser, specs.PassThroughTask),
         full_tag("manualTask"): (ZeebeTaskParser, specs.PassThroughTask),
-        full_tag("startEvent"): (ZeebeStartEventParser, StartEvent),
-        full_tag("endEvent"): (ZeebeEndEventParser, EndEvent),
-        full_tag("intermediateCatchEvent"): (ZeebeCatchEventParser, IntermediateCatchEvent),
-        full_tag("boundaryEvent"): (ZeebeBoundaryEventParser, BoundaryEvent),
+        full_tag("startEvent"): (ZeebeStartEventParser, specs.ZeebeStartEvent),
+        full_tag("endEvent"): (ZeebeEndEventParser, specs.ZeebeEndEvent),
+        full_tag("intermediateCatchEvent"): (ZeebeCatchEventParser, specs.ZeebeIntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (ZeebeThrowEventParser, specs.ZeebeIntermediateThrowEvent),
+        full_tag("boundaryEvent"): (ZeebeBoundaryEventParser, specs.ZeebeBoundaryEvent),
+        full_tag("receiveTask"): (ZeebeReceiveTaskParser, specs.ZeebeReceiveTask),
     }
 
 
@@ -229,12 +295,51 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
     timer = element.xpath("./bpmn:timerEventDefinition", namespaces={"bpmn": BPMN_NS})
     if tag == "startEvent" and timer and etree.QName(element.getparent()).localname == "process":
         raise element_error(element, resource, "timer start events are not supported yet: use a none start event")
-    if tag == "boundaryEvent" and not element.xpath("./bpmn:timerEventDefinition", namespaces={"bpmn": BPMN_NS}):
+    definitions = [etree.QName(c).localname for c in element if str(etree.QName(c).localname).endswith("Definition")]
+    if tag == "boundaryEvent" and not definitions:
         raise element_error(element, resource, "a boundary event needs an event definition")
+    message_throw = tag in ("intermediateThrowEvent", "endEvent") and "messageEventDefinition" in definitions
+    if message_throw and ext.task_definition is None:
+        raise element_error(element, resource, "a message throw event must have a 'zeebe:taskDefinition'")
+    if tag in ("intermediateCatchEvent", "boundaryEvent", "receiveTask", "startEvent") and (
+        "messageEventDefinition" in definitions or tag == "receiveTask"
+    ):
+        _validate_message_catch(element, tag, resource)
+    if tag in ("endEvent", "intermediateThrowEvent") and "errorEventDefinition" in definitions:
+        _validate_thrown_code(element, "error", "errorCode", resource)
+    if tag in ("endEvent", "intermediateThrowEvent") and "escalationEventDefinition" in definitions:
+        _validate_thrown_code(element, "escalation", "escalationCode", resource)
     if tag == "sequenceFlow":
         condition = element.find(f"{{{BPMN_NS}}}conditionExpression")
         if condition is not None and not expressions.is_expression(condition.text):
             raise element_error(element, resource, "a condition must be a FEEL expression starting with '='")
+
+
+def _validate_message_catch(element: etree._Element, tag: str, resource: str) -> None:
+    ref_holder = element if tag == "receiveTask" else element.find(f"{{{BPMN_NS}}}messageEventDefinition")
+    ref = ref_holder.get("messageRef") if ref_holder is not None else None
+    root = element.getroottree().getroot()
+    found = root.xpath("./bpmn:message[@id=$ref]", ref=ref or "", namespaces=NSMAP)
+    if not found or not found[0].get("name"):
+        raise element_error(element, resource, "must refer to a message with a name (messageRef)")
+    keys = found[0].xpath("./bpmn:extensionElements/zeebe:subscription/@correlationKey", namespaces=NSMAP)
+    in_process = etree.QName(element.getparent()).localname == "process"
+    if not keys and not (tag == "startEvent" and in_process):
+        raise element_error(element, resource, f"the message '{found[0].get('name')}' needs a correlation key")
+    for text in [*keys, found[0].get("name", "")]:
+        try:
+            expressions.check(text)
+        except expressions.ExpressionError as err:
+            raise element_error(element, resource, str(err)) from err
+
+
+def _validate_thrown_code(element: etree._Element, kind: str, attribute: str, resource: str) -> None:
+    definition = element.find(f"{{{BPMN_NS}}}{kind}EventDefinition")
+    ref = definition.get(f"{kind}Ref") if definition is not None else None
+    root = element.getroottree().getroot()
+    found = root.xpath(f"./bpmn:{kind}[@id=$ref]", ref=ref or "", namespaces=NSMAP)
+    if not found or not found[0].get(attribute):
+        raise element_error(element, resource, f"a thrown {kind} must refer to an {kind} with an {attribute}")
 
 
 def _expressions_of(element: etree._Element, ext: Extensions) -> list[str]:

@@ -10,7 +10,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.defaults import NoneTask, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    EndEvent,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    NoneTask,
+    ReceiveTask,
+    ServiceTask,
+    StartEvent,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -184,3 +198,75 @@ def _parse_cycle(expression: str, now: datetime) -> dict[str, Any]:
         delta = _to_delta(parts[1], now)
         start = now + delta
     return {"cycles": cycles, "next": start.isoformat(), "duration": delta.total_seconds()}
+
+
+# --- events: messages, errors, escalations -----------------------------------------------------
+
+
+class ZeebeMessageDefinition(EventDefinition):
+    """A message catch: the runtime opens a subscription (name, correlation key) while the task
+    waits, and delivers the message to this very task; Spiff's broadcast catching is not used."""
+
+    def __init__(self, name: str, correlation_key: str | None, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.correlation_key = correlation_key
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        return False
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        return PendingBpmnEvent(self.name, "ZeebeMessage", None)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ZeebeMessageDefinition) and other.name == self.name
+
+
+class ZeebeErrorDefinition(ErrorEventDefinition):
+    """Thrown errors are routed by the runtime up the scope chain, as Zeebe does."""
+
+    def throw(self, my_task: Any) -> None:
+        runtime_of(my_task).throw_event(my_task, "error", self.code)
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        return False
+
+
+class ZeebeEscalationDefinition(EscalationEventDefinition):
+    def throw(self, my_task: Any) -> None:
+        runtime_of(my_task).throw_event(my_task, "escalation", self.code)
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        return False
+
+
+class ZeebeEventMixin(ZeebeTaskMixin):
+    """Catch events apply their output mappings to what they caught (message or error variables)."""
+
+    def _run_hook(self, my_task: Any) -> Any:
+        result = super()._run_hook(my_task)  # type: ignore[misc]
+        runtime_of(my_task).event_completed(my_task, self)
+        return result
+
+
+class ZeebeStartEvent(ZeebeEventMixin, StartEvent):
+    pass
+
+
+class ZeebeIntermediateCatchEvent(ZeebeEventMixin, IntermediateCatchEvent):
+    pass
+
+
+class ZeebeBoundaryEvent(ZeebeEventMixin, BoundaryEvent):
+    pass
+
+
+class ZeebeReceiveTask(ZeebeEventMixin, ReceiveTask):
+    pass
+
+
+class ZeebeEndEvent(ZeebeTaskMixin, EndEvent):
+    pass
+
+
+class ZeebeIntermediateThrowEvent(ZeebeTaskMixin, IntermediateThrowEvent):
+    pass

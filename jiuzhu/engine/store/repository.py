@@ -27,6 +27,7 @@ TABLE_OF: dict[type, Any] = {
     records.Incident: _table(tables.IncidentTable),
     records.UserTask: _table(tables.UserTaskTable),
     records.Message: _table(tables.MessageTable),
+    records.Subscription: _table(tables.SubscriptionTable),
 }
 
 

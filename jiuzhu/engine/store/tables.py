@@ -43,6 +43,7 @@ class InstanceTable(SQLModel, table=True):
     created_ms: int = _big()
     ended_ms: int | None = _big(nullable=True)
     next_due_ms: int | None = _big(index=True, nullable=True)
+    correlation_key: str | None = None
     state_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
@@ -111,6 +112,19 @@ class MessageTable(SQLModel, table=True):
     message_id: str
     expires_ms: int = _big()
     variables: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    correlated: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    started: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SubscriptionTable(SQLModel, table=True):
+    __tablename__ = "engine_message_subscriptions"
+    key: int = _key()
+    instance_key: int = _big(index=True)
+    task_id: str
+    element_id: str
+    message_name: str = Field(index=True)
+    correlation_key: str
+    created_ms: int = _big()
 
 
 class MetaTable(SQLModel, table=True):
