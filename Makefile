@@ -33,7 +33,7 @@ test: install
 
 ## lint: ruff and mypy
 lint: $(STAMP)
-	$(VENV)/bin/ruff check jiuzhu tests bench
+	$(VENV)/bin/ruff check jiuzhu schemas tests bench
 	$(VENV)/bin/mypy
 
 ## bench: benchmarks print figures (never asserted in tests)

@@ -73,15 +73,18 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None) -> int:
         server.stop()
         return 2
     if deploy_dir is not None:
-        files = sorted(deploy_dir.glob("*.bpmn"))
+        files = sorted([*deploy_dir.glob("*.bpmn"), *deploy_dir.glob("*.dmn")])
         try:
-            _, deployed = server.engine.deploy([(f.name, f.read_bytes()) for f in files]) if files else (0, [])
+            if files:
+                result = server.engine.deploy([(f.name, f.read_bytes()) for f in files])
+                for d in result.processes:
+                    print(f"deployed process {d.bpmn_process_id} version {d.version} from {d.resource_name}")
+                for decision in result.decisions:
+                    print(f"deployed decision {decision.decision_id} version {decision.version}", flush=True)
         except EngineError as err:
             print(f"jiuzhu: cannot deploy {deploy_dir}: {err.message}", file=sys.stderr)
             server.stop()
             return 2
-        for d in deployed:
-            print(f"deployed {d.bpmn_process_id} version {d.version} from {d.resource_name}", flush=True)
     print(
         f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}, "
         f"HTTP http://{args.host}:{args.http_port} (/healthz), data {server.db_url}",

@@ -139,3 +139,28 @@ class Subscription:
     message_name: str
     correlation_key: str
     created_ms: int = 0
+
+
+@dataclass
+class DecisionRequirements:
+    """A deployed `.dmn` resource (decision requirements graph), stored once per version."""
+
+    key: int
+    drg_id: str
+    name: str
+    version: int
+    resource_name: str
+    checksum: str
+    deployment_key: int
+    resource: bytes
+    created_ms: int
+
+
+@dataclass
+class DecisionDefinition:
+    key: int
+    decision_id: str
+    name: str
+    version: int
+    drg_key: int
+    drg_id: str

@@ -30,9 +30,14 @@ from jiuzhu.engine.bpmn.specs import ZeebeMessageDefinition, ZeebeStartEvent
 from jiuzhu.engine.bpmn.state import StateCodec
 from jiuzhu.engine.bpmn.xml import parse_xml
 from jiuzhu.engine.clock import Clock
+from jiuzhu.engine.decisions import DecisionRepository
+from jiuzhu.engine.dmn import DecisionEvaluation
 from jiuzhu.engine.errors import Code, EngineError, invalid, not_found, precondition
+from jiuzhu.engine.feel import to_json as feel_json
 from jiuzhu.engine.records import (
     KEY_BASE,
+    DecisionDefinition,
+    DecisionRequirements,
     Definition,
     Incident,
     Instance,
@@ -61,6 +66,18 @@ class DeployedProcess:
     definition: Definition
     spec: Any
     subprocess_specs: dict[str, Any]
+
+
+@dataclass
+class Deployment:
+    key: int
+    processes: list[Definition] = field(default_factory=list)
+    decision_requirements: list[DecisionRequirements] = field(default_factory=list)
+    decisions: list[DecisionDefinition] = field(default_factory=list)
+
+
+class DecisionFailure(Exception):
+    """A called decision could not be evaluated: an incident, as in Zeebe."""
 
 
 @dataclass
@@ -137,6 +154,8 @@ class Engine:
         }
         self.messages: dict[int, Message] = {m.key: m for m in self.store.load(Message)}
         self.subscriptions: dict[int, Subscription] = {s.key: s for s in self.store.load(Subscription)}
+        self.decision_repo = DecisionRepository()
+        self.decision_repo.restore(self.store.load(DecisionRequirements), self.store.load(DecisionDefinition))
         self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
         self._result_waiters: set[int] = set()
         stored = self.store.next_key()
@@ -148,6 +167,8 @@ class Engine:
             *self.user_tasks,
             *self.messages,
             *self.subscriptions,
+            *self.decision_repo.drgs,
+            *self.decision_repo.decisions,
         ]
         self._next_key = max(stored or KEY_BASE, max(known) + 1)
         self._timer_heap: list[tuple[int, int]] = [
@@ -593,45 +614,83 @@ class Engine:
 
     # ------------------------------------------------------------------ deployment
 
-    def deploy(self, resources: list[tuple[str, bytes]]) -> tuple[int, list[Definition]]:
+    def deploy(self, resources: list[tuple[str, bytes]]) -> Deployment:
+        """Deploy BPMN and DMN resources atomically: all are valid, or nothing is deployed."""
         if not resources:
             raise invalid("Expected to deploy at least one resource, but none given")
-        parsed: list[tuple[str, bytes, ParsedProcess]] = []
+        processes: list[tuple[str, bytes, ParsedProcess]] = []
+        graphs: list[tuple[bytes, Any]] = []
         for name, content in resources:
-            if not name.endswith((".bpmn", ".xml")):
-                raise invalid(f"Expected the resource '{name}' to be a BPMN file (.bpmn or .xml)")
-            root = parse_xml(content, name)
-            parsed.extend((name, content, p) for p in parse_processes(root, name))
-        ids = [p.bpmn_process_id for _, _, p in parsed]
+            if name.endswith(".dmn"):
+                graphs.append((content, self.decision_repo.parse(content, name)))
+            elif name.endswith((".bpmn", ".xml")):
+                root = parse_xml(content, name)
+                processes.extend((name, content, p) for p in parse_processes(root, name))
+            else:
+                raise invalid(f"Expected the resource '{name}' to be a BPMN (.bpmn) or DMN (.dmn) file")
+        ids = [p.bpmn_process_id for _, _, p in processes] + [d for _, g in graphs for d in g.decision_ids]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
-            raise invalid(f"Duplicated process id in resources: {', '.join(sorted(duplicates))}")
+            raise invalid(f"Duplicated process or decision id in resources: {', '.join(sorted(duplicates))}")
         with self.command() as txn:
-            deployment_key = self.new_key()
-            result = []
-            for name, content, process in parsed:
-                checksum = hashlib.sha256(content).hexdigest()
-                current = self.latest.get(process.bpmn_process_id)
-                if current and current.definition.checksum == checksum and current.definition.resource_name == name:
-                    result.append(current.definition)  # unchanged: Zeebe returns the existing version
-                    continue
-                definition = Definition(
-                    key=self.new_key(),
-                    bpmn_process_id=process.bpmn_process_id,
-                    version=current.definition.version + 1 if current else 1,
-                    name=process.name,
-                    resource_name=name,
-                    checksum=checksum,
-                    deployment_key=deployment_key,
-                    resource=content,
-                    created_ms=self.now_ms(),
-                )
-                deployed = DeployedProcess(definition, process.spec, process.subprocess_specs)
-                self.definitions[definition.key] = deployed
-                self.latest[definition.bpmn_process_id] = deployed
-                txn.changes.put(definition)
-                result.append(definition)
-            return deployment_key, result
+            result = Deployment(key=self.new_key())
+            for name, content, process in processes:
+                result.processes.append(self._deploy_process(name, content, process, result.key))
+            for content, graph in graphs:
+                drg, decisions, new = self.decision_repo.deploy(graph, content, result.key, self.new_key, self.now_ms())
+                if new:
+                    txn.changes.put(drg.record)
+                    for decision in decisions:
+                        txn.changes.put(decision)
+                result.decision_requirements.append(drg.record)
+                result.decisions.extend(decisions)
+            return result
+
+    def _deploy_process(self, name: str, content: bytes, process: ParsedProcess, deployment_key: int) -> Definition:
+        checksum = hashlib.sha256(content).hexdigest()
+        current = self.latest.get(process.bpmn_process_id)
+        if current and current.definition.checksum == checksum and current.definition.resource_name == name:
+            return current.definition  # unchanged: Zeebe returns the existing version
+        definition = Definition(
+            key=self.new_key(),
+            bpmn_process_id=process.bpmn_process_id,
+            version=current.definition.version + 1 if current else 1,
+            name=process.name,
+            resource_name=name,
+            checksum=checksum,
+            deployment_key=deployment_key,
+            resource=content,
+            created_ms=self.now_ms(),
+        )
+        deployed = DeployedProcess(definition, process.spec, process.subprocess_specs)
+        self.definitions[definition.key] = deployed
+        self.latest[definition.bpmn_process_id] = deployed
+        self._tx().changes.put(definition)
+        return definition
+
+    # ------------------------------------------------------------------ decisions
+
+    def evaluate_decision(
+        self, decision_id: str, decision_key: int, variables: Mapping[str, Any]
+    ) -> tuple[DecisionDefinition, DecisionEvaluation]:
+        """The EvaluateDecision command: a failure is reported in the result, not raised."""
+        with self.lock:
+            decision = self.decision_repo.find(decision_id, decision_key)
+            return decision, self.decision_repo.evaluate(decision, variables)
+
+    def run_decision(self, task: Any, spec: Any) -> None:
+        """A business rule task with `zeebe:calledDecision`: evaluate and store the result."""
+        variables = self._apply_inputs(task, spec)
+        decision_id_text, result_variable = spec.zeebe.called_decision
+        decision_id = expressions.evaluate_string(decision_id_text, variables, "the decision id")
+        try:
+            decision = self.decision_repo.find(decision_id)
+        except EngineError as err:
+            raise DecisionFailure(err.message) from err
+        evaluation = self.decision_repo.evaluate(decision, variables)
+        if evaluation.failed:
+            raise DecisionFailure(evaluation.failure_message or "the decision failed")
+        self._apply_outputs(task, spec, {result_variable: feel_json(evaluation.decision_output)})
 
     # ------------------------------------------------------------------ process instances
 
@@ -1237,6 +1296,8 @@ def _assign_path(target: dict[str, Any], path: str, value: Any) -> None:
 def _incident_type(err: Exception) -> str:
     if isinstance(err, expressions.ExpressionError):
         return "EXTRACT_VALUE_ERROR"
+    if isinstance(err, DecisionFailure):
+        return "DECISION_EVALUATION_ERROR"
     return "UNKNOWN"
 
 

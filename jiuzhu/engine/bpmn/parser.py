@@ -116,6 +116,15 @@ class ZeebeUserTaskParser(ZeebeTaskParser):
         return task
 
 
+class ZeebeBusinessRuleTaskParser(ZeebeTaskParser):
+    def create_task(self) -> Any:
+        ext = _task_extensions(self)
+        cls = specs.DecisionTask if ext.called_decision else specs.JobTask
+        task = cls(self.spec, self.bpmn_id, **self.bpmn_attributes)
+        task.zeebe = ext
+        return task
+
+
 class ZeebeScriptTaskParser(ZeebeTaskParser):
     def create_task(self) -> Any:
         ext = _task_extensions(self)
@@ -215,7 +224,7 @@ class ZeebeBpmnParser(BpmnParser):
     OVERRIDE_PARSER_CLASSES = {  # noqa: RUF012 - Spiff's extension point is a class attribute
         full_tag("serviceTask"): (ZeebeTaskParser, specs.JobTask),
         full_tag("sendTask"): (ZeebeTaskParser, specs.JobTask),
-        full_tag("businessRuleTask"): (ZeebeTaskParser, specs.JobTask),
+        full_tag("businessRuleTask"): (ZeebeBusinessRuleTaskParser, specs.DecisionTask),
         full_tag("scriptTask"): (ZeebeScriptTaskParser, specs.ExpressionScriptTask),
         full_tag("userTask"): (ZeebeUserTaskParser, specs.CamundaUserTask),
         full_tag("task"): (ZeebeTaskParser, specs.PassThroughTask),
@@ -278,13 +287,17 @@ def _validate_process(process: etree._Element, resource: str) -> None:
 
 def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
     ext = read_extensions(element)
-    needs_job = tag in ("serviceTask", "sendTask", "businessRuleTask") or (
-        tag == "userTask" and not (ext.user_task and ext.user_task.camunda_user_task)
+    needs_job = (
+        tag in ("serviceTask", "sendTask")
+        or (tag == "businessRuleTask" and not ext.called_decision)
+        or (tag == "userTask" and not (ext.user_task and ext.user_task.camunda_user_task))
     )
     if tag == "scriptTask" and ext.task_definition is None and ext.script is None:
         raise element_error(element, resource, "must have a 'zeebe:script' or a 'zeebe:taskDefinition'")
-    if tag == "businessRuleTask" and ext.task_definition is None:
-        raise element_error(element, resource, "called decisions are not supported yet: use a 'zeebe:taskDefinition'")
+    if tag == "businessRuleTask" and ext.task_definition is None and ext.called_decision is None:
+        raise element_error(element, resource, "must have a 'zeebe:calledDecision' or a 'zeebe:taskDefinition'")
+    if ext.called_decision and not (ext.called_decision[0] and ext.called_decision[1]):
+        raise element_error(element, resource, "'zeebe:calledDecision' needs a decisionId and a resultVariable")
     if needs_job and tag != "userTask" and (ext.task_definition is None or not ext.task_definition.type):
         raise element_error(element, resource, "must have exactly one 'zeebe:taskDefinition' with a 'type'")
     for text in _expressions_of(element, ext):
@@ -349,6 +362,8 @@ def _expressions_of(element: etree._Element, ext: Extensions) -> list[str]:
     found += [m.source for m in ext.inputs + ext.outputs]
     if ext.script:
         found.append(ext.script[0])
+    if ext.called_decision:
+        found.append(ext.called_decision[0])
     for tag in ("conditionExpression", "timeDate", "timeDuration", "timeCycle"):
         for node in element.iter(f"{{{BPMN_NS}}}{tag}"):
             found.append((node.text or "").strip())

@@ -84,6 +84,18 @@ class ExpressionScriptTask(ZeebeTaskMixin, NoneTask):
         return True
 
 
+class DecisionTask(ZeebeTaskMixin, NoneTask):
+    """A businessRuleTask with `zeebe:calledDecision`: the engine evaluates the DMN decision inline."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manual = False
+
+    def _run_hook(self, my_task: Any) -> bool:
+        runtime_of(my_task).run_decision(my_task, self)
+        return True
+
+
 class PassThroughTask(ZeebeTaskMixin, NoneTask):
     """Undefined tasks and manual tasks: Zeebe passes through them."""
 

@@ -50,6 +50,7 @@ class Extensions:
     outputs: tuple[Mapping, ...] = ()
     user_task: UserTaskDefinition | None = None
     script: tuple[str, str] | None = None  # (expression, resultVariable)
+    called_decision: tuple[str, str] | None = None  # (decisionId, resultVariable)
     properties: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +77,9 @@ def read_extensions(node: etree._Element) -> Extensions:
     for sc in _find(root, "./zeebe:script"):
         script = (sc.get("expression", ""), sc.get("resultVariable", ""))
     properties = {p.get("name", ""): p.get("value", "") for p in _find(root, "./zeebe:properties/zeebe:property")}
+    called_decision = None
+    for cd in _find(root, "./zeebe:calledDecision"):
+        called_decision = (cd.get("decisionId", ""), cd.get("resultVariable", ""))
     return Extensions(
         task_definition=task_def,
         headers=headers,
@@ -83,6 +87,7 @@ def read_extensions(node: etree._Element) -> Extensions:
         outputs=outputs,
         user_task=_user_task(node, root),
         script=script,
+        called_decision=called_decision,
         properties=properties,
     )
 

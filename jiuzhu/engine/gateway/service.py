@@ -54,6 +54,10 @@ def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
     return value
 
 
+def _json_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -145,7 +149,62 @@ class GatewayService(pb_grpc.GatewayServicer):
         return self._unsupported(context, "BroadcastSignal (signal events)")
 
     def EvaluateDecision(self, request: Any, context: Any) -> Any:
-        return self._unsupported(context, "EvaluateDecision (DMN)")
+        def run() -> pb.EvaluateDecisionResponse:
+            variables = parse_variables(request.variables)
+            decision, evaluation = self.engine.evaluate_decision(request.decisionId, request.decisionKey, variables)
+            drg = self.engine.decision_repo.drgs[decision.drg_key].record
+            record = evaluation.to_record()
+            versions = {
+                d.decision_id: d for d in self.engine.decision_repo.decisions.values() if d.drg_key == decision.drg_key
+            }
+            evaluated = [
+                pb.EvaluatedDecision(
+                    decisionKey=versions[d["decisionId"]].key if d["decisionId"] in versions else 0,
+                    decisionId=d["decisionId"],
+                    decisionName=d["decisionName"],
+                    decisionVersion=versions[d["decisionId"]].version if d["decisionId"] in versions else 0,
+                    decisionType=d["decisionType"],
+                    decisionOutput=_json_value(d["decisionOutput"]),
+                    matchedRules=[
+                        pb.MatchedDecisionRule(
+                            ruleId=r["ruleId"],
+                            ruleIndex=r["ruleIndex"],
+                            evaluatedOutputs=[
+                                pb.EvaluatedDecisionOutput(
+                                    outputId=o["outputId"],
+                                    outputName=o["outputName"],
+                                    outputValue=_json_value(o["outputValue"]),
+                                )
+                                for o in r["evaluatedOutputs"]
+                            ],
+                        )
+                        for r in d["matchedRules"]
+                    ],
+                    evaluatedInputs=[
+                        pb.EvaluatedDecisionInput(
+                            inputId=i["inputId"], inputName=i["inputName"], inputValue=_json_value(i["inputValue"])
+                        )
+                        for i in d["evaluatedInputs"]
+                    ],
+                    tenantId=TENANT,
+                )
+                for d in record["evaluatedDecisions"]
+            ]
+            return pb.EvaluateDecisionResponse(
+                decisionKey=decision.key,
+                decisionId=decision.decision_id,
+                decisionName=decision.name,
+                decisionVersion=decision.version,
+                decisionRequirementsId=drg.drg_id,
+                decisionRequirementsKey=drg.key,
+                decisionOutput=_json_value(record["decisionOutput"]),
+                evaluatedDecisions=evaluated,
+                failedDecisionId=record["failedDecisionId"],
+                failureMessage=record["failureMessage"],
+                tenantId=TENANT,
+            )
+
+        return self._call(context, run)
 
     def DeleteResource(self, request: Any, context: Any) -> Any:
         return self._unsupported(context, "DeleteResource")
@@ -171,16 +230,45 @@ class GatewayService(pb_grpc.GatewayServicer):
 
     def DeployResource(self, request: Any, context: Any) -> pb.DeployResourceResponse:
         def run() -> pb.DeployResourceResponse:
-            key, definitions = self.engine.deploy([(r.name, r.content) for r in request.resources])
-            deployments = [pb.Deployment(process=_process_metadata(d)) for d in definitions]
-            return pb.DeployResourceResponse(key=key, deployments=deployments, tenantId=TENANT)
+            result = self.engine.deploy([(r.name, r.content) for r in request.resources])
+            deployments = [pb.Deployment(process=_process_metadata(d)) for d in result.processes]
+            drgs = {r.key: r for r in result.decision_requirements}
+            for decision in result.decisions:
+                drg = drgs[decision.drg_key]
+                deployments.append(
+                    pb.Deployment(
+                        decision=pb.DecisionMetadata(
+                            dmnDecisionId=decision.decision_id,
+                            dmnDecisionName=decision.name,
+                            version=decision.version,
+                            decisionKey=decision.key,
+                            dmnDecisionRequirementsId=drg.drg_id,
+                            decisionRequirementsKey=drg.key,
+                            tenantId=TENANT,
+                        )
+                    )
+                )
+            for drg in result.decision_requirements:
+                deployments.append(
+                    pb.Deployment(
+                        decisionRequirements=pb.DecisionRequirementsMetadata(
+                            dmnDecisionRequirementsId=drg.drg_id,
+                            dmnDecisionRequirementsName=drg.name,
+                            version=drg.version,
+                            decisionRequirementsKey=drg.key,
+                            resourceName=drg.resource_name,
+                            tenantId=TENANT,
+                        )
+                    )
+                )
+            return pb.DeployResourceResponse(key=result.key, deployments=deployments, tenantId=TENANT)
 
         return self._call(context, run)
 
     def DeployProcess(self, request: Any, context: Any) -> pb.DeployProcessResponse:
         def run() -> pb.DeployProcessResponse:
-            key, definitions = self.engine.deploy([(p.name, p.definition) for p in request.processes])
-            return pb.DeployProcessResponse(key=key, processes=[_process_metadata(d) for d in definitions])
+            result = self.engine.deploy([(p.name, p.definition) for p in request.processes])
+            return pb.DeployProcessResponse(key=result.key, processes=[_process_metadata(d) for d in result.processes])
 
         return self._call(context, run)
 

@@ -28,6 +28,8 @@ TABLE_OF: dict[type, Any] = {
     records.UserTask: _table(tables.UserTaskTable),
     records.Message: _table(tables.MessageTable),
     records.Subscription: _table(tables.SubscriptionTable),
+    records.DecisionRequirements: _table(tables.DecisionRequirementsTable),
+    records.DecisionDefinition: _table(tables.DecisionTable),
 }
 
 

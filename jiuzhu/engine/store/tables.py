@@ -127,6 +127,29 @@ class SubscriptionTable(SQLModel, table=True):
     created_ms: int = _big()
 
 
+class DecisionRequirementsTable(SQLModel, table=True):
+    __tablename__ = "engine_decision_requirements"
+    key: int = _key()
+    drg_id: str = Field(index=True)
+    name: str
+    version: int
+    resource_name: str
+    checksum: str
+    deployment_key: int = _big()
+    resource: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_ms: int = _big()
+
+
+class DecisionTable(SQLModel, table=True):
+    __tablename__ = "engine_decisions"
+    key: int = _key()
+    decision_id: str = Field(index=True)
+    name: str
+    version: int
+    drg_key: int = _big(index=True)
+    drg_id: str
+
+
 class MetaTable(SQLModel, table=True):
     __tablename__ = "engine_meta"
     name: str = Field(primary_key=True)

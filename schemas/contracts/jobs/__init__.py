@@ -1,0 +1,1 @@
+"""Job contracts, one module per area; each exposes ``CONTRACTS``."""

@@ -1,0 +1,1 @@
+"""Alembic environment of the case record (``env.py``, ``versions/``)."""
