@@ -56,6 +56,8 @@ class Instance:
     ended_ms: int | None = None
     next_due_ms: int | None = None
     correlation_key: str | None = None  # set when a message start event created it
+    parent_key: int | None = None  # the calling instance, for a call activity's child
+    parent_task_id: str | None = None
     state_json: str | None = None
 
 

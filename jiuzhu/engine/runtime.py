@@ -103,7 +103,7 @@ class _Txn:
     touched: set[int] = field(default_factory=set)  # instance keys whose state must be saved
     new_jobs: bool = False
     instance: Instance | None = None  # the instance whose Spiff steps are running
-    throws: list[tuple[events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
+    throws: list[tuple[Instance, events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
 
 
 class FeelScriptEngine(PythonScriptEngine):
@@ -158,6 +158,7 @@ class Engine:
         self.decision_repo.restore(self.store.load(DecisionRequirements), self.store.load(DecisionDefinition))
         self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
         self._result_waiters: set[int] = set()
+        self._pending_child_ends: list[tuple[Instance, dict[str, Any]]] = []
         stored = self.store.next_key()
         known = [
             KEY_BASE,
@@ -309,6 +310,9 @@ class Engine:
             txn.instance = previous
         if wf.completed and instance.state == InstanceState.ACTIVE:
             self._end_instance(instance, InstanceState.COMPLETED, scopes.workflow_scope(wf))
+        while self._pending_child_ends:
+            child, variables = self._pending_child_ends.pop(0)
+            self._child_ended(child, variables)
 
     def _step(self, wf: Any) -> bool:
         progressed = False
@@ -334,6 +338,8 @@ class Engine:
         instance.ended_ms = self.now_ms()
         if instance.key in self._result_waiters:
             self.results[instance.key] = dict(variables)
+        if state == InstanceState.COMPLETED and instance.parent_key:
+            self._pending_child_ends.append((instance, dict(variables)))
         for job in [j for j in self.jobs.values() if j.instance_key == instance.key]:
             self._drop_job(job)
         for task in [t for t in self.user_tasks.values() if t.instance_key == instance.key]:
@@ -475,10 +481,132 @@ class Engine:
         result = expressions.evaluate(expression, variables)
         self._apply_outputs(task, spec, {result_variable: result} if result_variable else {})
 
+    # --- sub-processes and call activities
+
+    def enter_subprocess(self, task: Any, spec: Any) -> None:
+        self._apply_inputs(task, spec)
+
+    def leave_subprocess(self, task: Any, spec: Any) -> None:
+        if spec.zeebe.outputs:
+            self._apply_outputs(task, spec, {})
+
+    def start_call(self, task: Any, spec: Any) -> None:
+        """Create the called process as a child instance; the call activity waits for it."""
+        parent = self._instance_of(task)
+        visible = self._apply_inputs(task, spec)
+        called = spec.zeebe.called_element
+        process_id = expressions.evaluate_string(called.process_id, visible, "the called process id")
+        deployed = self.latest.get(process_id)
+        if deployed is None:
+            raise expressions.ExpressionError(
+                f"Expected process with BPMN process id '{process_id}' to be deployed, but not found."
+            )
+        if not _has_none_start(deployed.spec):
+            raise expressions.ExpressionError(f"Expected process '{process_id}' to have a none start event")
+        variables = visible if called.propagate_all_parent_variables else dict(scopes.local_scope(task) or {})
+        child = self._new_instance(deployed, variables)
+        child.parent_key, child.parent_task_id = parent.key, str(task.id)
+        task.internal_data["child"] = child.key
+        self._run(child)
+
+    def _child_ended(self, child: Instance, variables: Mapping[str, Any]) -> None:
+        """A called instance completed: its call activity completes with the child's variables."""
+        parent = self.instances.get(child.parent_key or 0)
+        if parent is None or child.parent_task_id is None:
+            return
+        task = self._task(parent, child.parent_task_id)
+        called = task.task_spec.zeebe.called_element
+        txn = self._tx()
+        previous, txn.instance = txn.instance, parent
+        try:
+            result = dict(variables) if called.propagate_all_child_variables else {}
+            if task.task_spec.zeebe.outputs:
+                local = scopes.local_scope(task, create=True)
+                assert local is not None
+                local.update(variables)
+            self._finish_task(parent, task, result)
+            self._run(parent)
+        finally:
+            txn.instance = previous
+
+    # --- multi-instance
+
+    def start_multi_instance(self, body: Any, spec: Any) -> bool | None:
+        loop = spec.loop
+        items = expressions.evaluate(loop.input_collection, scopes.visible(body))
+        if not isinstance(items, list):
+            raise expressions.ExpressionError(
+                f"Expected result of the expression '{loop.input_collection}' to be 'ARRAY', but was {items!r}"
+            )
+        body.internal_data["mi"] = {"items": items, "next": 0, "done": 0, "outputs": [None] * len(items)}
+        if not items:
+            return self._finish_multi_instance(body, spec)
+        for _ in range(1 if loop.sequential else len(items)):
+            self._spawn_inner(body, spec)
+        return None
+
+    def _spawn_inner(self, body: Any, spec: Any) -> None:
+        state = body.internal_data["mi"]
+        index = state["next"]
+        state["next"] = index + 1
+        loop = spec.loop
+        inner = body.workflow.spec.task_specs[spec.task_spec]
+        child = body._add_child(inner, TaskState.WAITING)
+        child.triggered = True
+        local: dict[str, Any] = {"loopCounter": index + 1}
+        if loop.input_element:
+            local[loop.input_element] = state["items"][index]
+        element = (loop.output_element or "").lstrip("=").strip()
+        if element.isidentifier():  # a plain variable as output element is kept local to the instance
+            local.setdefault(element, None)
+        child.internal_data[scopes.LOCAL] = local
+        child.internal_data["mi_index"] = index
+        child.task_spec._update(child)
+
+    def multi_instance_child_done(self, body: Any, spec: Any, child: Any) -> None:
+        state = body.internal_data.get("mi")
+        if state is None or state.get("finished"):
+            return
+        loop = spec.loop
+        visible = scopes.visible(child)
+        if loop.output_collection and loop.output_element:
+            state["outputs"][child.internal_data["mi_index"]] = expressions.evaluate(loop.output_element, visible)
+        state["done"] += 1
+        total = len(state["items"])
+        done_early = False
+        if loop.completion_condition:
+            counters = {
+                "numberOfInstances": total,
+                "numberOfCompletedInstances": state["done"],
+                "numberOfActiveInstances": state["next"] - state["done"],
+            }
+            done_early = expressions.evaluate_bool(loop.completion_condition, {**visible, **counters})
+        if done_early or state["done"] == total:
+            for other in list(body.children):
+                inner = other.task_spec.name == spec.task_spec  # the body's other child is its successor
+                if inner and other is not child and not other.has_state(TaskState.FINISHED_MASK):
+                    other.cancel()
+            if self._finish_multi_instance(body, spec):
+                body._set_state(TaskState.READY)
+        elif loop.sequential:
+            self._spawn_inner(body, spec)
+
+    def _finish_multi_instance(self, body: Any, spec: Any) -> bool:
+        state = body.internal_data["mi"]
+        state["finished"] = True
+        if spec.loop.output_collection:
+            chain = list(scopes.chain(body))
+            scopes.propagate(chain, {spec.loop.output_collection: state["outputs"]})
+        return True
+
     def evaluate_timer(self, task: Any, expression: str) -> Any:
         return expressions.evaluate_raw(expression, scopes.visible(task))
 
     def task_cancelled(self, task: Any) -> None:
+        child_key = task.internal_data.pop("child", None)
+        child = self.instances.get(child_key) if child_key else None
+        if child is not None:
+            self._terminate(child)
         for job in [j for j in self.jobs.values() if j.task_id == str(task.id)]:
             self._drop_job(job)
         key = task.internal_data.get("user_task_key")
@@ -536,26 +664,46 @@ class Engine:
 
     def throw_event(self, task: Any, kind: str, code: str | None) -> None:
         """An error or escalation end/throw event ran; delivery waits until the task has finished."""
-        catch = events.find_catch(task, kind, code, include_self=False)
-        if catch is None:
+        found = self._find_catch(self._instance_of(task), task, kind, code, include_self=False)
+        if found is None:
             if kind == "error":
                 raise expressions.ExpressionError(
                     f"Expected to throw an error event with the code '{code}', but it was not caught. "
                     "No error events are available in the scope."
                 )
             return  # an escalation nobody catches just ends there, as in Zeebe
-        self._tx().throws.append((catch, kind))
+        self._tx().throws.append((found[0], found[1], kind))
+
+    def _find_catch(
+        self, instance: Instance, task: Any, kind: str, code: str | None, include_self: bool
+    ) -> tuple[Instance, events.Catch] | None:
+        """Nearest catcher from `task` outwards, crossing from a called instance to its caller."""
+        while True:
+            catch = events.find_catch(task, kind, code, include_self)
+            if catch is not None:
+                return instance, catch
+            parent = self.instances.get(instance.parent_key or 0)
+            if parent is None or instance.parent_task_id is None:
+                return None
+            instance, task, include_self = parent, self._task(parent, instance.parent_task_id), True
 
     def _deliver_throws(self) -> None:
         txn = self._tx()
         while txn.throws:
-            catch, kind = txn.throws.pop(0)
-            self._deliver(catch, kind, {})
+            instance, catch, kind = txn.throws.pop(0)
+            self._deliver(instance, catch, kind, {})
 
-    def _deliver(self, catch: events.Catch, kind: str, variables: dict[str, Any]) -> None:
-        if catch.interrupting:
-            catch.host.cancel()
-        events.deliver(catch.catcher, kind, variables)
+    def _deliver(self, instance: Instance, catch: events.Catch, kind: str, variables: dict[str, Any]) -> None:
+        txn = self._tx()
+        previous, txn.instance = txn.instance, instance
+        try:
+            if catch.interrupting:
+                catch.host.cancel()  # a called child instance is terminated with its call activity
+            events.deliver(catch.catcher, kind, variables)
+            if previous is not None and previous.key != instance.key:
+                self._run(instance)
+        finally:
+            txn.instance = previous
 
     # ------------------------------------------------------------------ incidents
 
@@ -762,17 +910,29 @@ class Engine:
             return self.results.pop(instance_key, {})
 
     def cancel_instance(self, instance_key: int) -> None:
-        with self.command() as txn:
+        with self.command():
             instance = self.instances.get(instance_key)
             if instance is None:
                 raise not_found(
                     f"Expected to cancel a process instance with key '{instance_key}', but no such process was found"
                 )
-            wf = self.workflow(instance)
-            txn.instance = instance
+            if instance.parent_key:
+                raise precondition(
+                    f"Expected to cancel a process instance with key '{instance_key}', but it is created by a parent "
+                    f"process instance. Cancel the root process instance '{instance.parent_key}' instead."
+                )
+            self._terminate(instance)
+
+    def _terminate(self, instance: Instance) -> None:
+        """Cancel an instance and everything it called; nothing is propagated to a parent."""
+        wf = self.workflow(instance)
+        txn = self._tx()
+        previous, txn.instance = txn.instance, instance
+        try:
             wf.cancel()
-            txn.instance = None
-            self._end_instance(instance, InstanceState.TERMINATED, scopes.workflow_scope(wf))
+        finally:
+            txn.instance = previous
+        self._end_instance(instance, InstanceState.TERMINATED, scopes.workflow_scope(wf))
 
     def set_variables(self, element_instance_key: int, variables: Mapping[str, Any], local: bool) -> int:
         with self.command() as txn:
@@ -981,11 +1141,13 @@ class Engine:
             instance = self.instances[job.instance_key]
             task = self._task(instance, job.task_id)
             txn.instance = instance
-            catch = events.find_catch(task, "error", error_code, include_self=True)
-            if catch is not None:
+            found = self._find_catch(instance, task, "error", error_code, include_self=True)
+            if found is not None:
                 self._drop_job(job)
-                self._deliver(catch, "error", dict(variables))
-                self._run(instance)
+                self._deliver(found[0], found[1], "error", dict(variables))
+                self._run(found[0])
+                if instance.key != found[0].key and instance.key in self.instances:
+                    self._run(instance)
                 txn.instance = None
                 return
             job.state = JobState.ERROR_THROWN

@@ -27,15 +27,22 @@ def local_scope(task: Any, create: bool = False) -> dict[str, Any] | None:
 
 
 def chain(task: Any, include_local: bool = True) -> Iterator[dict[str, Any]]:
-    """Scopes visible from `task`, innermost first; the last one is the process instance."""
+    """Scopes visible from `task`, innermost first; the last one is the process instance.
+
+    An embedded sub-process's scope is the local scope of its sub-process task, so input mappings
+    and a multi-instance item on it are visible to everything inside."""
     if include_local:
         local = local_scope(task)
         if local is not None:
             yield local
     workflow = task.workflow
-    while workflow is not None:
-        yield workflow_scope(workflow)
-        workflow = workflow.parent_workflow
+    while workflow.parent_task_id is not None:
+        host = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        scope = local_scope(host, create=True)
+        assert scope is not None
+        yield scope
+        workflow = host.workflow
+    yield workflow_scope(workflow)
 
 
 def visible(task: Any) -> dict[str, Any]:

@@ -184,10 +184,67 @@ class Process:
         self.nodes.append(f'<bpmn:receiveTask id="{id}" messageRef="{message_id}"/>')
         return self
 
-    def subprocess(self, id: str, inner: Process) -> Process:
+    def subprocess(
+        self,
+        id: str,
+        inner: Process,
+        inputs: dict[str, str] | None = None,
+        outputs: dict[str, str] | None = None,
+        loop: str = "",
+    ) -> Process:
         body = "\n".join(inner.nodes + inner.flows)
-        self.nodes.append(f'<bpmn:subProcess id="{id}">{body}</bpmn:subProcess>')
+        ext = (
+            f"<bpmn:extensionElements>{_mappings(inputs, outputs)}</bpmn:extensionElements>"
+            if inputs or outputs
+            else ""
+        )
+        self.nodes.append(f'<bpmn:subProcess id="{id}">{ext}{loop}{body}</bpmn:subProcess>')
         self.root.extend(inner.root)
+        return self
+
+    def call(
+        self,
+        id: str,
+        process_id: str,
+        inputs: dict[str, str] | None = None,
+        outputs: dict[str, str] | None = None,
+        propagate_child: bool = True,
+    ) -> Process:
+        propagate = "" if propagate_child else ' propagateAllChildVariables="false"'
+        self.nodes.append(
+            f'<bpmn:callActivity id="{id}"><bpmn:extensionElements>'
+            f"<zeebe:calledElement processId={quoteattr(process_id)}{propagate}/>{_mappings(inputs, outputs)}"
+            "</bpmn:extensionElements></bpmn:callActivity>"
+        )
+        return self
+
+    def multi(
+        self,
+        id: str,
+        job_type: str,
+        collection: str,
+        element: str = "item",
+        output_collection: str = "",
+        output_element: str = "",
+        sequential: bool = False,
+        completion: str = "",
+    ) -> Process:
+        """A service task run once per item."""
+        outputs = (
+            f" outputCollection={quoteattr(output_collection)} outputElement={quoteattr(output_element)}"
+            if output_collection
+            else ""
+        )
+        condition = f"<bpmn:completionCondition>{completion}</bpmn:completionCondition>" if completion else ""
+        seq = "true" if sequential else "false"
+        self.nodes.append(
+            f'<bpmn:serviceTask id="{id}"><bpmn:extensionElements>'
+            f"<zeebe:taskDefinition type={quoteattr(job_type)}/></bpmn:extensionElements>"
+            f'<bpmn:multiInstanceLoopCharacteristics isSequential="{seq}"><bpmn:extensionElements>'
+            f"<zeebe:loopCharacteristics inputCollection={quoteattr(collection)} inputElement={quoteattr(element)}"
+            f"{outputs}/></bpmn:extensionElements>{condition}</bpmn:multiInstanceLoopCharacteristics>"
+            "</bpmn:serviceTask>"
+        )
         return self
 
     def raw(self, xml: str) -> Process:

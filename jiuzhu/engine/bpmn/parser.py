@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     ReceiveTaskParser,
     StartEventParser,
 )
+from SpiffWorkflow.bpmn.parser.task_parsers import SubWorkflowParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -50,6 +51,8 @@ SUPPORTED_ELEMENTS = {
     "receiveTask",
     "intermediateThrowEvent",
     "inclusiveGateway",
+    "callActivity",
+    "multiInstanceLoopCharacteristics",
 }
 IGNORED_ELEMENTS = {
     "laneSet",
@@ -75,6 +78,7 @@ IGNORED_ELEMENTS = {
     "group",
     "category",
     "categoryValue",
+    "completionCondition",
 }
 SUPPORTED_EVENT_DEFINITIONS = {
     "timerEventDefinition",
@@ -97,7 +101,44 @@ def _task_extensions(parser: TaskParser) -> Extensions:
     return read_extensions(parser.node)
 
 
-class ZeebeTaskParser(TaskParser):
+class ZeebeLoopMixin:
+    """Zeebe's multi-instance (`zeebe:loopCharacteristics`) instead of Spiff's data references."""
+
+    node: Any
+    task: Any
+    spec: Any
+    bpmn_id: str
+
+    def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
+        zeebe = loop_characteristics.xpath("./bpmn:extensionElements/zeebe:loopCharacteristics", namespaces=NSMAP)
+        if not zeebe or not zeebe[0].get("inputCollection"):
+            raise ValidationException(
+                "a multi-instance activity needs zeebe:loopCharacteristics inputCollection", node=self.node
+            )
+        z = zeebe[0]
+        condition = loop_characteristics.find(f"{{{BPMN_NS}}}completionCondition")
+        loop = specs.LoopCharacteristics(
+            sequential=loop_characteristics.get("isSequential") == "true",
+            input_collection=z.get("inputCollection"),
+            input_element=z.get("inputElement") or None,
+            output_collection=z.get("outputCollection") or None,
+            output_element=z.get("outputElement") or None,
+            completion_condition=(condition.text or "").strip() if condition is not None and condition.text else None,
+        )
+        original = self.spec.task_specs.pop(self.task.name)
+        body = specs.ZeebeMultiInstance(self.spec, original.name, loop, description="Multi-instance")
+        body.bpmn_id, body.bpmn_name = original.bpmn_id, original.bpmn_name
+        body.zeebe = Extensions()
+        self.task = body
+        self._copy_task_attrs(original, loop_characteristics)  # type: ignore[attr-defined]
+        # Connected once per parsed spec (specs outlive instances), so it survives restarts.
+        original.completed_event.connect(body.merge_child)
+
+    def _add_loop_task(self, loop_characteristics: Any) -> None:
+        raise ValidationException("standard loops are not supported by Zeebe: use multi-instance", node=self.node)
+
+
+class ZeebeTaskParser(ZeebeLoopMixin, TaskParser):
     def parse_extensions(self, node: Any = None) -> Extensions:
         return _task_extensions(self)
 
@@ -105,6 +146,17 @@ class ZeebeTaskParser(TaskParser):
         task = self.spec_class(self.spec, self.bpmn_id, **self.bpmn_attributes)
         task.zeebe = _task_extensions(self)
         return task
+
+
+class ZeebeSubProcessParser(ZeebeLoopMixin, SubWorkflowParser):
+    def create_task(self) -> Any:
+        task = super().create_task()
+        task.zeebe = read_extensions(self.node)
+        return task
+
+
+class ZeebeCallActivityParser(ZeebeTaskParser):
+    pass
 
 
 class ZeebeUserTaskParser(ZeebeTaskParser):
@@ -235,6 +287,8 @@ class ZeebeBpmnParser(BpmnParser):
         full_tag("intermediateThrowEvent"): (ZeebeThrowEventParser, specs.ZeebeIntermediateThrowEvent),
         full_tag("boundaryEvent"): (ZeebeBoundaryEventParser, specs.ZeebeBoundaryEvent),
         full_tag("receiveTask"): (ZeebeReceiveTaskParser, specs.ZeebeReceiveTask),
+        full_tag("subProcess"): (ZeebeSubProcessParser, specs.ZeebeSubProcess),
+        full_tag("callActivity"): (ZeebeCallActivityParser, specs.CallActivityTask),
     }
 
 
@@ -296,6 +350,21 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
         raise element_error(element, resource, "must have a 'zeebe:script' or a 'zeebe:taskDefinition'")
     if tag == "businessRuleTask" and ext.task_definition is None and ext.called_decision is None:
         raise element_error(element, resource, "must have a 'zeebe:calledDecision' or a 'zeebe:taskDefinition'")
+    if tag == "callActivity" and (ext.called_element is None or not ext.called_element.process_id):
+        raise element_error(element, resource, "must have a 'zeebe:calledElement' with a processId")
+    if tag == "multiInstanceLoopCharacteristics":
+        loop = element.xpath("./bpmn:extensionElements/zeebe:loopCharacteristics", namespaces=NSMAP)
+        if not loop or not loop[0].get("inputCollection"):
+            raise element_error(
+                element, resource, "a multi-instance activity needs a zeebe:loopCharacteristics inputCollection"
+            )
+        for text in [loop[0].get("inputCollection", ""), loop[0].get("outputElement", "")]:
+            try:
+                expressions.check(text)
+            except expressions.ExpressionError as err:
+                raise element_error(element, resource, str(err)) from err
+    if tag == "subProcess" and element.get("triggeredByEvent") == "true":
+        raise element_error(element, resource, "event sub-processes are not supported yet")
     if ext.called_decision and not (ext.called_decision[0] and ext.called_decision[1]):
         raise element_error(element, resource, "'zeebe:calledDecision' needs a decisionId and a resultVariable")
     if needs_job and tag != "userTask" and (ext.task_definition is None or not ext.task_definition.type):
@@ -364,6 +433,10 @@ def _expressions_of(element: etree._Element, ext: Extensions) -> list[str]:
         found.append(ext.script[0])
     if ext.called_decision:
         found.append(ext.called_decision[0])
+    if ext.called_element:
+        found.append(ext.called_element.process_id)
+    for node in element.iter(f"{{{BPMN_NS}}}completionCondition"):
+        found.append((node.text or "").strip())
     for tag in ("conditionExpression", "timeDate", "timeDuration", "timeCycle"):
         for node in element.iter(f"{{{BPMN_NS}}}{tag}"):
             found.append((node.text or "").strip())

@@ -7,9 +7,11 @@ and accept FEEL values, so `timeDate` can come from a variable the SLA worker co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
@@ -19,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ReceiveTask,
     ServiceTask,
     StartEvent,
+    SubWorkflowTask,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
@@ -282,3 +285,61 @@ class ZeebeEndEvent(ZeebeTaskMixin, EndEvent):
 
 class ZeebeIntermediateThrowEvent(ZeebeTaskMixin, IntermediateThrowEvent):
     pass
+
+
+# --- sub-processes, call activities, multi-instance -------------------------------------------
+
+
+class ZeebeSubProcess(ZeebeTaskMixin, SubWorkflowTask):
+    """An embedded sub-process is a variable scope: input mappings fill it, output mappings empty it."""
+
+    def start_workflow(self, my_task: Any) -> None:
+        runtime_of(my_task).enter_subprocess(my_task, self)
+        super().start_workflow(my_task)
+
+    def _on_subworkflow_completed(self, subworkflow: Any, my_task: Any) -> None:
+        super()._on_subworkflow_completed(subworkflow, my_task)
+        runtime_of(my_task).leave_subprocess(my_task, self)
+
+
+class CallActivityTask(ZeebeTaskMixin, ServiceTask):
+    """A call activity starts a separate child process instance, as Zeebe does, and waits for it."""
+
+    def _run_hook(self, my_task: Any) -> bool | None:
+        runtime_of(my_task).start_call(my_task, self)
+        return None
+
+    def _on_cancel(self, my_task: Any) -> None:
+        runtime_of(my_task).task_cancelled(my_task)
+        super()._on_cancel(my_task)
+
+
+@dataclass(frozen=True)
+class LoopCharacteristics:
+    sequential: bool
+    input_collection: str
+    input_element: str | None
+    output_collection: str | None
+    output_element: str | None
+    completion_condition: str | None
+
+
+class ZeebeMultiInstance(ZeebeTaskMixin, BpmnTaskSpec):
+    """The multi-instance body: one inner instance per item of `inputCollection`, each with the item
+    and `loopCounter` in its local scope; `outputCollection` gathers `outputElement` by position."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, loop: LoopCharacteristics, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.loop = loop
+        self.task_spec = ""  # the inner activity's spec name, set by the parser
+
+    def _run_hook(self, my_task: Any) -> bool | None:
+        state = my_task.internal_data.get("mi")
+        if state is not None and state.get("finished"):
+            return True
+        return runtime_of(my_task).start_multi_instance(my_task, self)  # type: ignore[no-any-return]
+
+    def merge_child(self, workflow: Any, child: Any) -> None:
+        body = child.parent
+        if body is not None and body.task_spec is self:
+            runtime_of(child).multi_instance_child_done(body, self, child)

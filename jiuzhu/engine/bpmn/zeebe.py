@@ -43,6 +43,13 @@ class UserTaskDefinition:
 
 
 @dataclass(frozen=True)
+class CalledElement:
+    process_id: str
+    propagate_all_child_variables: bool = True
+    propagate_all_parent_variables: bool = True
+
+
+@dataclass(frozen=True)
 class Extensions:
     task_definition: TaskDefinition | None = None
     headers: tuple[tuple[str, str], ...] = ()
@@ -51,6 +58,7 @@ class Extensions:
     user_task: UserTaskDefinition | None = None
     script: tuple[str, str] | None = None  # (expression, resultVariable)
     called_decision: tuple[str, str] | None = None  # (decisionId, resultVariable)
+    called_element: CalledElement | None = None
     properties: dict[str, str] = field(default_factory=dict)
 
 
@@ -77,6 +85,13 @@ def read_extensions(node: etree._Element) -> Extensions:
     for sc in _find(root, "./zeebe:script"):
         script = (sc.get("expression", ""), sc.get("resultVariable", ""))
     properties = {p.get("name", ""): p.get("value", "") for p in _find(root, "./zeebe:properties/zeebe:property")}
+    called_element = None
+    for ce in _find(root, "./zeebe:calledElement"):
+        called_element = CalledElement(
+            ce.get("processId", ""),
+            ce.get("propagateAllChildVariables", "true") != "false",
+            ce.get("propagateAllParentVariables", "true") != "false",
+        )
     called_decision = None
     for cd in _find(root, "./zeebe:calledDecision"):
         called_decision = (cd.get("decisionId", ""), cd.get("resultVariable", ""))
@@ -88,6 +103,7 @@ def read_extensions(node: etree._Element) -> Extensions:
         user_task=_user_task(node, root),
         script=script,
         called_decision=called_decision,
+        called_element=called_element,
         properties=properties,
     )
 

@@ -44,6 +44,8 @@ class InstanceTable(SQLModel, table=True):
     ended_ms: int | None = _big(nullable=True)
     next_due_ms: int | None = _big(index=True, nullable=True)
     correlation_key: str | None = None
+    parent_key: int | None = _big(index=True, nullable=True)
+    parent_task_id: str | None = None
     state_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
