@@ -683,9 +683,10 @@ class Engine:
             if catch is not None:
                 return instance, catch
             parent = self.instances.get(instance.parent_key or 0)
-            if parent is None or instance.parent_task_id is None:
+            parent_task_id = instance.parent_task_id
+            if parent is None or parent_task_id is None:
                 return None
-            instance, task, include_self = parent, self._task(parent, instance.parent_task_id), True
+            instance, task, include_self = parent, self._task(parent, parent_task_id), True
 
     def _deliver_throws(self) -> None:
         txn = self._tx()

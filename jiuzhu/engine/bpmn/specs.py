@@ -337,7 +337,7 @@ class ZeebeMultiInstance(ZeebeTaskMixin, BpmnTaskSpec):
         state = my_task.internal_data.get("mi")
         if state is not None and state.get("finished"):
             return True
-        return runtime_of(my_task).start_multi_instance(my_task, self)  # type: ignore[no-any-return]
+        return runtime_of(my_task).start_multi_instance(my_task, self)
 
     def merge_child(self, workflow: Any, child: Any) -> None:
         body = child.parent
