@@ -1037,9 +1037,10 @@ class Engine:
         return _monotonic() + wait_ms / 1000
 
     def open_stream(self, stream: JobStream) -> None:
+        """Jobs that become activatable from now on are pushed; the backlog stays for polling, as in
+        Zeebe, so a reconnecting worker is not flooded beyond what it asked for."""
         with self.lock:
             self._streams.append(stream)
-            self._push_to_streams()
 
     def close_stream(self, stream: JobStream) -> None:
         with self.lock:

@@ -324,6 +324,7 @@ def _line_of(root: etree._Element, element_id: str | None) -> str:
 
 
 def _validate_process(process: etree._Element, resource: str) -> None:
+    _validate_flows(process, resource)
     for element in process.iter():
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions
@@ -337,6 +338,21 @@ def _validate_process(process: etree._Element, resource: str) -> None:
             _validate_element(element, tag, resource)
         elif tag not in IGNORED_ELEMENTS and not tag.endswith("EventDefinition") and element is not process:
             raise element_error(element, resource, f"the element '{tag}' is not supported by the embedded engine")
+
+
+def _validate_flows(process: etree._Element, resource: str) -> None:
+    """Every sequence flow joins two elements of its own (sub-)process, as Zeebe checks."""
+    for container in [process, *process.iter(f"{{{BPMN_NS}}}subProcess")]:
+        ids = {child.get("id") for child in container if isinstance(child.tag, str)}
+        for flow in container.iterchildren(f"{{{BPMN_NS}}}sequenceFlow"):
+            for end in ("sourceRef", "targetRef"):
+                ref = flow.get(end)
+                if not ref or ref not in ids or ref == flow.get("id"):
+                    raise element_error(
+                        flow,
+                        resource,
+                        f"the {end} '{ref or ''}' does not name an element of the same process or sub-process",
+                    )
 
 
 def _validate_element(element: etree._Element, tag: str, resource: str) -> None:

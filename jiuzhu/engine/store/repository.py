@@ -33,6 +33,9 @@ TABLE_OF: dict[type, Any] = {
 }
 
 
+_FIELDS: dict[type, list[str]] = {}
+
+
 @dataclass
 class Changes:
     """Rows to upsert and keys to delete, per record type; the next free key."""
@@ -85,6 +88,7 @@ class Store:
     def __init__(self, db: Engine) -> None:
         self.db = db
         self._insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+        self._statements: dict[str, Any] = {}
 
     def load(self, kind: type, *where: Any) -> list[Any]:
         table = TABLE_OF[kind]
@@ -118,13 +122,22 @@ class Store:
                     conn.execute(delete(table).where(table.c.key.in_(list(keys))))
             for kind, by_key in changes.upserts.items():
                 if by_key:
-                    self._upsert(conn, TABLE_OF[kind], [dataclasses.asdict(r) for r in by_key.values()])
+                    names = _FIELDS.setdefault(kind, [f.name for f in dataclasses.fields(kind)])
+                    # shallow: rows are written at once, so nested values need no copy
+                    self._upsert(conn, TABLE_OF[kind], [{n: getattr(r, n) for n in names} for r in by_key.values()])
             if changes.next_key is not None:
                 meta = _table(tables.MetaTable)
                 self._upsert(conn, meta, [{"name": "next_key", "value": changes.next_key}], pk="name")
 
     def _upsert(self, conn: Any, table: Any, rows: Iterable[dict[str, Any]], pk: str = "key") -> None:
-        rows = list(rows)
-        stmt = self._insert(table).values(rows)
-        columns = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != pk}
-        conn.execute(stmt.on_conflict_do_update(index_elements=[pk], set_=columns))
+        conn.execute(self._upsert_statement(table, pk), list(rows))
+
+    def _upsert_statement(self, table: Any, pk: str) -> Any:
+        """One compiled INSERT … ON CONFLICT DO UPDATE per table, run as executemany: compiling a
+        fresh multi-row statement per commit cost more than the write itself."""
+        statement = self._statements.get(table.name)
+        if statement is None:
+            insert = self._insert(table)
+            columns = {c.name: insert.excluded[c.name] for c in table.columns if c.name != pk}
+            statement = self._statements[table.name] = insert.on_conflict_do_update(index_elements=[pk], set_=columns)
+        return statement
