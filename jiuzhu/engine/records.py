@@ -141,6 +141,7 @@ class Subscription:
     message_name: str
     correlation_key: str
     created_ms: int = 0
+    slot: int = 0  # which of an event-based gateway's messages it is for
 
 
 @dataclass

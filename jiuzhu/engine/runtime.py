@@ -26,7 +26,12 @@ from SpiffWorkflow.util.task import TaskState
 
 from jiuzhu.engine import events, expressions, scopes
 from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
-from jiuzhu.engine.bpmn.specs import ZeebeMessageDefinition, ZeebeStartEvent
+from jiuzhu.engine.bpmn.specs import (
+    ZeebeEventBasedGateway,
+    ZeebeGatewayEvents,
+    ZeebeMessageDefinition,
+    ZeebeStartEvent,
+)
 from jiuzhu.engine.bpmn.state import StateCodec
 from jiuzhu.engine.bpmn.xml import parse_xml
 from jiuzhu.engine.clock import Clock
@@ -599,6 +604,9 @@ class Engine:
             scopes.propagate(chain, {spec.loop.output_collection: state["outputs"]})
         return True
 
+    def timer_failed(self, task: Any, message: str) -> None:
+        self._raise_incident(task, "EXTRACT_VALUE_ERROR", message)
+
     def evaluate_timer(self, task: Any, expression: str) -> Any:
         return expressions.evaluate_raw(expression, scopes.visible(task))
 
@@ -758,6 +766,10 @@ class Engine:
                 self._finish_task(instance, task, pending)
             elif task.has_state(TaskState.ERROR):
                 task._set_state(TaskState.READY)
+            elif task.internal_data.pop("timer_failed", None):
+                task.task_spec._update(task)  # evaluate the timer again
+            elif task.internal_data.pop("subscription_failed", None):
+                pass  # the next synchronisation opens the subscription again
             self._run(instance)
             txn.instance = None
 
@@ -1254,21 +1266,26 @@ class Engine:
     def _sync_subscriptions(self, instance: Instance, wf: Any) -> bool:
         """Open subscriptions for message catch events that now wait, close those that no longer
         do; returns True when a buffered message was delivered (the instance moved on)."""
-        waiting = {
-            str(t.id): t
-            for t in wf.event_manager.tasks.values()
-            if isinstance(t.task_spec.event_definition, ZeebeMessageDefinition)
-            and t.state == TaskState.WAITING
-            and not isinstance(t.task_spec, ZeebeStartEvent)
-        }
-        for subscription in [s for s in self.subscriptions.values() if s.instance_key == instance.key]:
-            if subscription.task_id not in waiting:
-                self._close_subscription(subscription)
-        open_ids = {s.task_id for s in self.subscriptions.values() if s.instance_key == instance.key}
-        for task_id, task in waiting.items():
-            if task_id in open_ids or task.internal_data.get("subscription_failed"):
+        waiting: dict[tuple[str, int], tuple[Any, ZeebeMessageDefinition]] = {}
+        for task in wf.event_manager.tasks.values():
+            if task.state != TaskState.WAITING or isinstance(task.task_spec, ZeebeStartEvent):
                 continue
-            opened = self._open_subscription(instance, task)
+            definition = task.task_spec.event_definition
+            if isinstance(definition, ZeebeMessageDefinition):
+                waiting[(str(task.id), 0)] = (task, definition)
+            elif isinstance(definition, ZeebeGatewayEvents):
+                for slot, choice in enumerate(definition.choices):
+                    if isinstance(choice, ZeebeMessageDefinition):
+                        waiting[(str(task.id), slot)] = (task, choice)
+        mine = [s for s in self.subscriptions.values() if s.instance_key == instance.key]
+        for subscription in mine:
+            if (subscription.task_id, subscription.slot) not in waiting:
+                self._close_subscription(subscription)
+        open_slots = {(s.task_id, s.slot) for s in self.subscriptions.values() if s.instance_key == instance.key}
+        for slot_key, (task, definition) in waiting.items():
+            if slot_key in open_slots or task.internal_data.get("subscription_failed"):
+                continue
+            opened = self._open_subscription(instance, task, definition, slot_key[1])
             if opened is None:
                 continue
             for message in sorted(self.messages.values(), key=lambda m: m.key):
@@ -1279,8 +1296,9 @@ class Engine:
                     return True
         return False
 
-    def _open_subscription(self, instance: Instance, task: Any) -> Subscription | None:
-        definition = task.task_spec.event_definition
+    def _open_subscription(
+        self, instance: Instance, task: Any, definition: ZeebeMessageDefinition, slot: int
+    ) -> Subscription | None:
         variables = scopes.visible(task)
         try:
             name = expressions.evaluate_string(definition.name, variables, "the message name")
@@ -1294,17 +1312,17 @@ class Engine:
             task.internal_data["subscription_failed"] = True
             self._raise_incident(task, "EXTRACT_VALUE_ERROR", str(err))
             return None
-        correlation_key = (
-            str(int(key_value)) if isinstance(key_value, float) and key_value.is_integer() else str(key_value)
-        )
+        if isinstance(key_value, float) and key_value.is_integer():
+            key_value = int(key_value)
         subscription = Subscription(
             key=self.new_key(),
             instance_key=instance.key,
             task_id=str(task.id),
             element_id=task.task_spec.bpmn_id,
             message_name=name,
-            correlation_key=correlation_key,
+            correlation_key=str(key_value),
             created_ms=self.now_ms(),
+            slot=slot,
         )
         self.subscriptions[subscription.key] = subscription
         self._tx().changes.put(subscription)
@@ -1322,7 +1340,12 @@ class Engine:
         txn = self._tx()
         previous, txn.instance = txn.instance, instance
         try:
-            events.deliver(task, "message", dict(message.variables))
+            if isinstance(task.task_spec, ZeebeEventBasedGateway):
+                task.internal_data["chosen"] = subscription.slot
+                task.internal_data["caught_variables"] = dict(message.variables)
+                task.task_spec._update(task)
+            else:
+                events.deliver(task, "message", dict(message.variables))
             if run:
                 self._run(instance)
         finally:

@@ -329,3 +329,82 @@ def test_subscriptions_survive_a_restart(server: EngineServer, tmp_path: Path) -
     restarted = Engine(Store(open_database(server.db_url)), server.clock)
     restarted.publish_message("documents-arrived", "R", 0, "", {})
     assert job_types(restarted, instance.key) == ["next"]
+
+
+# --- event-based gateway and failing timers -------------------------------------------------------
+
+
+def publicity_gateway() -> Process:
+    """Result publicity: the period ends (a timer) or an objection arrives (a message), whichever first."""
+    return (
+        Process("pub")
+        .message("objection", "publicity-objection", "=caseId")
+        .start()
+        .service("publish", "publicity.publish")
+        .raw('<bpmn:eventBasedGateway id="wait"/>')
+        .timer("period_over", "timeDuration", "P7D")
+        .catch("objected", message_ref("objection"), outputs={"objection": "=text"})
+        .service("decide", "notice.issue-decision")
+        .service("reinvestigate", "visit.schedule")
+        .end()
+        .end("e2")
+        .chain("start", "publish", "wait")
+        .flow("wait", "period_over")
+        .flow("wait", "objected")
+        .chain("period_over", "decide", "end")
+        .chain("objected", "reinvestigate", "e2")
+    )
+
+
+def test_event_based_gateway_message_wins(server: EngineServer) -> None:
+    engine = server.engine
+    engine.deploy([("pub.bpmn", publicity_gateway().xml())])
+    case = engine.create_instance("pub", {"caseId": "P-1"})
+    [publish] = engine.activate_jobs("publicity.publish", "w", 60_000, 1, [], -1)
+    engine.complete_job(publish.job.key, {})
+    engine.publish_message("publicity-objection", "P-1", 0, "", {"text": "隐瞒收入", "secret": 1})
+    assert job_types(engine, case.key) == ["visit.schedule"]
+    assert engine.variables(case.key) == {"caseId": "P-1", "objection": "隐瞒收入"}
+    server.clock.advance(timedelta(days=8))
+    engine.tick()
+    assert job_types(engine, case.key) == ["visit.schedule"]  # the timer lost: nothing more happens
+
+
+def test_event_based_gateway_timer_wins_and_closes_the_subscription(server: EngineServer) -> None:
+    engine = server.engine
+    engine.deploy([("pub.bpmn", publicity_gateway().xml())])
+    case = engine.create_instance("pub", {"caseId": "P-2"})
+    [publish] = engine.activate_jobs("publicity.publish", "w", 60_000, 1, [], -1)
+    engine.complete_job(publish.job.key, {})
+    assert [s.message_name for s in engine.subscriptions.values()] == ["publicity-objection"]
+    server.clock.advance(timedelta(days=7, seconds=1))
+    engine.tick()
+    assert job_types(engine, case.key) == ["notice.issue-decision"]
+    assert not engine.subscriptions
+    engine.publish_message("publicity-objection", "P-2", 0, "", {})  # too late: nobody listens
+    assert job_types(engine, case.key) == ["notice.issue-decision"]
+
+
+def test_timer_expression_failure_is_an_incident_on_the_timer(server: EngineServer) -> None:
+    engine = server.engine
+    process = (
+        Process("late")
+        .start()
+        .service("prepare", "sla.compute-deadlines")
+        .timer("wait", "timeDate", "=warnAt")
+        .service("warn", "sla.remind")
+        .end()
+        .chain("start", "prepare", "wait", "warn", "end")
+    )
+    engine.deploy([("late.bpmn", process.xml())])
+    case = engine.create_instance("late", {})
+    [prepare] = engine.activate_jobs("sla.compute-deadlines", "w", 60_000, 1, [], -1)
+    engine.complete_job(prepare.job.key, {"warnAt": "not a date"})
+    [incident] = [i for i in engine.incidents.values() if i.instance_key == case.key]
+    assert incident.element_id == "wait" and "not a date" in incident.message
+    due = (server.clock.now() + timedelta(hours=1)).isoformat()
+    engine.set_variables(case.key, {"warnAt": due}, local=False)
+    engine.resolve_incident(incident.key)
+    server.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert job_types(engine, case.key) == ["sla.remind"]

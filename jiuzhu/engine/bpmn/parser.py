@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
     BoundaryEventParser,
     EndEventParser,
+    EventBasedGatewayParser,
     IntermediateCatchEventParser,
     IntermediateThrowEventParser,
     ReceiveTaskParser,
@@ -53,6 +54,7 @@ SUPPORTED_ELEMENTS = {
     "inclusiveGateway",
     "callActivity",
     "multiInstanceLoopCharacteristics",
+    "eventBasedGateway",
 }
 IGNORED_ELEMENTS = {
     "laneSet",
@@ -258,6 +260,13 @@ class ZeebeBoundaryEventParser(ZeebeEventParserMixin, BoundaryEventParser):
     pass
 
 
+class ZeebeEventBasedGatewayParser(ZeebeEventParserMixin, EventBasedGatewayParser):
+    def create_task(self) -> Any:
+        task = self._create_task(specs.ZeebeGatewayEvents())
+        task.zeebe = read_extensions(self.node)
+        return task
+
+
 class ZeebeReceiveTaskParser(ZeebeEventParserMixin, ReceiveTaskParser):
     pass
 
@@ -288,6 +297,7 @@ class ZeebeBpmnParser(BpmnParser):
         full_tag("boundaryEvent"): (ZeebeBoundaryEventParser, specs.ZeebeBoundaryEvent),
         full_tag("receiveTask"): (ZeebeReceiveTaskParser, specs.ZeebeReceiveTask),
         full_tag("subProcess"): (ZeebeSubProcessParser, specs.ZeebeSubProcess),
+        full_tag("eventBasedGateway"): (ZeebeEventBasedGatewayParser, specs.ZeebeEventBasedGateway),
         full_tag("callActivity"): (ZeebeCallActivityParser, specs.CallActivityTask),
     }
 

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
+    EventBasedGateway,
     IntermediateCatchEvent,
     IntermediateThrowEvent,
     NoneTask,
@@ -28,6 +29,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition,
     EscalationEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -35,6 +38,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+from SpiffWorkflow.specs.base import TaskSpec
+from SpiffWorkflow.util.task import TaskState
 
 from jiuzhu.engine.bpmn.zeebe import Extensions
 from jiuzhu.engine.expressions import ExpressionError
@@ -149,25 +154,45 @@ def _add_months(start: datetime, months: int) -> datetime:
     return start.replace(year=year, month=month, day=day)
 
 
+def timer_due(definition: Any, my_task: Any, now: datetime) -> datetime:
+    """When a timeDate/timeDuration timer is due, evaluated against the task's variables."""
+    value = _timer_value(my_task, definition.expression)
+    if isinstance(definition, ZeebeTimeDate):
+        return _to_datetime(value)
+    return now + _to_delta(value, now)
+
+
+def _guarded_due(definition: Any, my_task: Any, key: str) -> datetime | None:
+    """The due time kept in the task; a timer expression that fails raises an incident on the timer
+    itself (not on whichever task happened to reach it) and the timer waits for its resolution."""
+    stored = my_task.internal_data.get(key)
+    if stored is not None:
+        return datetime.fromisoformat(stored)
+    if my_task.internal_data.get("timer_failed"):
+        return None
+    runtime = runtime_of(my_task)
+    try:
+        due = timer_due(definition, my_task, runtime.clock.now())
+    except ExpressionError as err:
+        my_task.internal_data["timer_failed"] = True
+        runtime.timer_failed(my_task, str(err))
+        return None
+    my_task.internal_data[key] = due.isoformat()
+    return due
+
+
 class ZeebeTimeDate(TimeDateEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
-        due = my_task._get_internal_data("event_value")
-        if due is None:
-            due = _to_datetime(_timer_value(my_task, self.expression)).isoformat()
-            my_task._set_internal_data(event_value=due)
-        if datetime.fromisoformat(due) <= runtime_of(my_task).clock.now():
+        due = _guarded_due(self, my_task, "event_value")
+        if due is not None and due <= runtime_of(my_task).clock.now():
             my_task._set_internal_data(event_fired=True)
         return bool(my_task._get_internal_data("event_fired", False))
 
 
 class ZeebeDuration(DurationTimerEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
-        due = my_task._get_internal_data("event_value")
-        now = runtime_of(my_task).clock.now()
-        if due is None:
-            due = (now + _to_delta(_timer_value(my_task, self.expression), now)).isoformat()
-            my_task._set_internal_data(event_value=due)
-        if datetime.fromisoformat(due) <= now:
+        due = _guarded_due(self, my_task, "event_value")
+        if due is not None and due <= runtime_of(my_task).clock.now():
             my_task._set_internal_data(event_fired=True)
         return bool(my_task._get_internal_data("event_fired", False))
 
@@ -179,7 +204,14 @@ class ZeebeCycle(CycleTimerEventDefinition):
         now = runtime_of(my_task).clock.now()
         state = my_task._get_internal_data("event_value")
         if state is None:
-            state = _parse_cycle(str(_timer_value(my_task, self.expression)), now)
+            if my_task.internal_data.get("timer_failed"):
+                return False
+            try:
+                state = _parse_cycle(str(_timer_value(my_task, self.expression)), now)
+            except ExpressionError as err:
+                my_task.internal_data["timer_failed"] = True
+                runtime_of(my_task).timer_failed(my_task, str(err))
+                return False
         ready = False
         if state["cycles"] != 0:
             next_at = datetime.fromisoformat(state["next"])
@@ -343,3 +375,66 @@ class ZeebeMultiInstance(ZeebeTaskMixin, BpmnTaskSpec):
         body = child.parent
         if body is not None and body.task_spec is self:
             runtime_of(child).multi_instance_child_done(body, self, child)
+
+
+# --- event-based gateway ----------------------------------------------------------------------
+
+
+class ZeebeGatewayEvents(MultipleEventDefinition):
+    """The events after an event-based gateway, in outgoing order; the first to occur wins. Timers
+    are due times kept per choice; messages are delivered by the runtime into `chosen`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # a multiple-event definition, so Spiff's timer refresh visits it
+        self.name = "event-based gateway"
+        self.choices: list[Any] = []
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        return False
+
+    def has_fired(self, my_task: Any) -> bool:
+        if "chosen" in my_task.internal_data:
+            return True
+        now = runtime_of(my_task).clock.now()
+        for index, choice in enumerate(self.choices):
+            if isinstance(choice, ZeebeTimeDate | ZeebeDuration):
+                due = _guarded_due(choice, my_task, f"timer_{index}")
+                if due is not None and due <= now:
+                    my_task.internal_data["chosen"] = index
+                    return True
+        return False
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        dues = [v for k, v in my_task.internal_data.items() if k.startswith("timer_") and isinstance(v, str)]
+        return PendingBpmnEvent(self.name, "ZeebeTimeDate", min(dues) if dues else None)
+
+    def reset(self, my_task: Any) -> None:
+        for key in [k for k in my_task.internal_data if k.startswith("timer_") or k == "chosen"]:
+            my_task.internal_data.pop(key)
+        super().reset(my_task)
+
+
+class ZeebeEventBasedGateway(ZeebeTaskMixin, EventBasedGateway):
+    def connect(self, child: Any) -> None:
+        TaskSpec.connect(self, child)
+        self.event_definition.choices.append(child.event_definition)
+        child.event_definition = NoneEventDefinition()  # the gateway waits for it instead
+
+    def _run_hook(self, my_task: Any) -> bool:
+        index = my_task.internal_data.get("chosen", 0)
+        caught = my_task.internal_data.pop("caught_variables", None)
+        chosen = self.outputs[index]
+        my_task._sync_children([chosen], TaskState.FUTURE)
+        for child in my_task.children:
+            if caught is not None:  # the message's variables belong to the catch event that follows
+                child.internal_data["vars"] = dict(caught)
+                child.internal_data["caught"] = "message"
+            child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        self.event_definition.reset(my_task)
+        return True

@@ -127,6 +127,7 @@ class SubscriptionTable(SQLModel, table=True):
     message_name: str = Field(index=True)
     correlation_key: str
     created_ms: int = _big()
+    slot: int = 0
 
 
 class DecisionRequirementsTable(SQLModel, table=True):
