@@ -17,10 +17,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+BUNDLE := jiuzhu/tasklist/static/dist/tasklist.js
+$(BUNDLE): $(STAMP) $(NODE_STAMP) $(wildcard jiuzhu/tasklist/frontend/*)
+	$(PY) -m jiuzhu.tasklist.build
+
+install: $(STAMP) $(NODE_STAMP) $(BUNDLE)
 
 ## run: the whole system on the embedded engine, with a demo county
-run: $(STAMP)
+run: install
 	$(VENV)/bin/jiuzhu up --demo
 
 ## engine: the embedded engine alone
@@ -33,7 +37,7 @@ test: install
 
 ## lint: ruff and mypy
 lint: $(STAMP)
-	$(VENV)/bin/ruff check jiuzhu schemas tests bench
+	$(VENV)/bin/ruff check jiuzhu schemas tests bench infra tools workflows
 	$(VENV)/bin/mypy
 
 ## bench: benchmarks print figures (never asserted in tests)

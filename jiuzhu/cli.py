@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from jiuzhu import __version__
 
@@ -50,10 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, deploy_dir: Path | None) -> int:
+def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool = False) -> int:
     from jiuzhu.engine.errors import EngineError
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
+    app = _tasklist_app(args) if everything else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -63,7 +65,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None) -> int:
         controlled_clock=args.clock == "controlled",
     )
     try:
-        server = EngineServer(config)
+        server = EngineServer(config, app=app)
     except OSError as err:
         print(f"jiuzhu: {err}", file=sys.stderr)
         return 2
@@ -99,6 +101,18 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None) -> int:
     return 0
 
 
+def _tasklist_app(args: argparse.Namespace) -> Any:
+    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
+    from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
+    from schemas.migrate import upgrade
+
+    url = _database_url() or f"sqlite:///{(args.data_dir / 'caserecord.db').resolve()}"
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(url)  # the case record's schema, migrated to the release being started
+    settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
+    return build_tasklist_app(settings, V2Client.from_settings(settings))
+
+
 def _database_url() -> str | None:
     import os
 
@@ -132,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "engine":
         return _serve(args, None)
     if args.command == "up":
-        return _serve(args, args.workflows if args.workflows.is_dir() else None)
+        return _serve(args, args.workflows if args.workflows.is_dir() else None, everything=True)
     if args.command == "deploy":
         return _deploy(args)
     if args.command == "calendar":

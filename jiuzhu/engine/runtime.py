@@ -8,6 +8,7 @@ memory is reloaded from the store, so what was acknowledged is exactly what surv
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import heapq
 import json
@@ -24,6 +25,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from jiuzhu import metrics
 from jiuzhu.engine import events, expressions, scopes
 from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
 from jiuzhu.engine.bpmn.specs import (
@@ -109,6 +111,7 @@ class _Txn:
     new_jobs: bool = False
     instance: Instance | None = None  # the instance whose Spiff steps are running
     throws: list[tuple[Instance, events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
+    observed: list[Callable[[], None]] = field(default_factory=list)  # metrics, recorded once committed
 
 
 class FeelScriptEngine(PythonScriptEngine):
@@ -218,6 +221,8 @@ class Engine:
                 for key in txn.touched:
                     self._save_instance(key, txn.changes)
                 self.store.commit(txn.changes)
+                for observe in txn.observed:
+                    observe()
             except EngineError:
                 self._txn = None
                 if not txn.changes.empty() or txn.touched:
@@ -239,6 +244,10 @@ class Engine:
         streams, wake = self._streams, self._wake_scheduler
         self._load()
         self._streams, self._wake_scheduler = streams, wake
+
+    def _observe(self, record: Callable[[], None]) -> None:
+        """Count something for /metrics once the command has committed (never for a rollback)."""
+        self._tx().observed.append(record)
 
     def _tx(self) -> _Txn:
         assert self._txn is not None, "engine state changed outside a command"
@@ -340,6 +349,7 @@ class Engine:
 
     def _end_instance(self, instance: Instance, state: str, variables: Mapping[str, Any]) -> None:
         instance.state = state
+        self._observe(lambda: metrics.engine.instance_ended(instance.bpmn_process_id, state))
         instance.ended_ms = self.now_ms()
         if instance.key in self._result_waiters:
             self.results[instance.key] = dict(variables)
@@ -400,6 +410,7 @@ class Engine:
         self.jobs[job.key] = job
         self._tx().changes.put(job)
         self._tx().new_jobs = True
+        self._observe(lambda: metrics.engine.job_created(job_type))
 
     def _user_task_headers(self, ut: Any, variables: Mapping[str, Any]) -> dict[str, str]:
         assignment = self._assignment(ut, variables)
@@ -731,6 +742,7 @@ class Engine:
         )
         self.incidents[incident.key] = incident
         self._tx().changes.put(incident)
+        self._observe(lambda: metrics.engine.incident_raised(error_type))
         log.warning("incident %s on %s in instance %s: %s", incident.key, incident.element_id, instance.key, message)
         return incident
 
@@ -911,6 +923,7 @@ class Engine:
         self.instances[instance.key] = instance
         self._cache(instance.key, wf)
         self._tx().touched.add(instance.key)
+        self._observe(lambda: metrics.engine.instance_created(d.bpmn_process_id))
         return instance
 
     def await_result(self, instance_key: int, timeout_s: float) -> dict[str, Any] | None:
@@ -1094,6 +1107,8 @@ class Engine:
             instance = self.instances[job.instance_key]
             task = self._task(instance, job.task_id)
             self._drop_job(job)
+            seconds = max(self.now_ms() - job.created_ms, 0) / 1000
+            self._observe(lambda: metrics.engine.job_completed(job.type, seconds))
             txn.instance = instance
             self._finish_task(instance, task, dict(variables))
             self._run(instance)
@@ -1124,6 +1139,7 @@ class Engine:
             job.retries = retries
             job.error_message = error_message
             job.worker = ""
+            self._observe(lambda: metrics.engine.job_failed(job.type, retries))
             job.deadline_ms = -1
             if variables:
                 task = self._task(instance, job.task_id)
@@ -1156,6 +1172,7 @@ class Engine:
             task = self._task(instance, job.task_id)
             txn.instance = instance
             found = self._find_catch(instance, task, "error", error_code, include_self=True)
+            self._observe(lambda: metrics.engine.job_error_thrown(job.type, caught=found is not None))
             if found is not None:
                 self._drop_job(job)
                 self._deliver(found[0], found[1], "error", dict(variables))
@@ -1252,6 +1269,8 @@ class Engine:
                 if subscription.instance_key not in message.correlated and subscription.key in self.subscriptions:
                     self._correlate(subscription, message)
             self._start_by_message(message)
+            correlated = bool(message.correlated or message.started)
+            self._observe(lambda: metrics.engine.message_published(correlated=correlated))
             if ttl_ms > 0:
                 self.messages[message.key] = message
                 txn.changes.put(message)
@@ -1427,6 +1446,7 @@ class Engine:
                 with self.command() as txn:
                     for job in due_jobs:
                         if job.state == JobState.ACTIVATED and 0 < job.deadline_ms <= now:
+                            self._observe(functools.partial(metrics.engine.job_timed_out, job.type))
                             job.state = JobState.ACTIVATABLE  # timed out: hand it out again
                             job.worker = ""
                             job.deadline_ms = -1
@@ -1442,7 +1462,36 @@ class Engine:
                     for message in expired:
                         self.messages.pop(message.key)
                         txn.changes.drop(message)
+        if fired:
+            metrics.engine.timers_fired(fired)
         return fired
+
+    # ------------------------------------------------------------------ stats read at scrape time
+
+    def instance_count(self) -> int:
+        return len(self.instances)
+
+    def activatable_job_counts(self) -> dict[str, int]:
+        with self.lock:
+            now = self.now_ms()
+            counts: dict[str, int] = {}
+            for job in self.jobs.values():
+                if self._activatable(job, now):
+                    counts[job.type] = counts.get(job.type, 0) + 1
+            return counts
+
+    def open_incident_count(self) -> int:
+        return len(self.incidents)
+
+    def due_timer_count(self, now_ms: int) -> int:
+        with self.lock:
+            return sum(1 for i in self.instances.values() if i.next_due_ms is not None and i.next_due_ms <= now_ms)
+
+    def subscription_count(self) -> int:
+        return len(self.subscriptions)
+
+    def user_task_count(self) -> int:
+        return len(self.user_tasks)
 
 
 def _top_start_events(spec: Any) -> list[Any]:

@@ -14,12 +14,14 @@ from fastapi import FastAPI
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
+from jiuzhu import metrics
 from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.gateway.service import GatewayService
 from jiuzhu.engine.http import build_app
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.scheduler import Scheduler
 from jiuzhu.engine.store.repository import Store, database_url, open_database
+from jiuzhu.engine_rest import build_v2_router
 
 log = logging.getLogger(__name__)
 # Long polls and job streams each hold a thread while they wait.
@@ -34,6 +36,7 @@ class EngineConfig:
     host: str = "127.0.0.1"
     database_url: str | None = None
     controlled_clock: bool = False
+    forms_dir: Path | None = None  # Camunda Forms served for user tasks (default: workflows/forms)
 
 
 class EngineServer:
@@ -43,15 +46,24 @@ class EngineServer:
         self.db_url = database_url(config.data_dir, config.database_url)
         self.engine = Engine(Store(open_database(self.db_url)), self.clock)
         self.scheduler = Scheduler(self.engine)
-        self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=GRPC_THREADS, thread_name_prefix="gateway"))
+        self.grpc = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=GRPC_THREADS, thread_name_prefix="gateway"),
+            interceptors=[metrics.grpc_interceptor()],
+        )
+        metrics.register_engine_stats(self.engine)
         pb_grpc.add_GatewayServicer_to_server(GatewayService(self.engine, config.host, config.grpc_port), self.grpc)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         self.grpc_port = self.grpc.add_insecure_port(f"{config.host}:{config.grpc_port}")
         if self.grpc_port == 0:
             raise OSError(f"cannot listen for gRPC on {config.host}:{config.grpc_port}: the port is in use")
-        self.app = app or FastAPI()
-        self.app.mount("/", build_app(self.engine, allow_clock=config.controlled_clock))
+        # The engine's own routes (/healthz, /v2, /metrics) come first; an optional app (the task
+        # list) is mounted at "/" after them and serves everything else.
+        self.app = build_app(self.engine, allow_clock=config.controlled_clock)
+        self.app.include_router(metrics.router())
+        self.app.include_router(build_v2_router(self.engine, forms_dir=config.forms_dir))
+        if app is not None:
+            self.app.mount("/", app)
         self._http = uvicorn.Server(
             uvicorn.Config(self.app, host=config.host, port=config.http_port, log_level="warning", lifespan="off")
         )
@@ -61,10 +73,7 @@ class EngineServer:
         self.scheduler.start()
         self.grpc.start()
         self._http_thread.start()
-        for route in self.app.routes:
-            sub = getattr(route, "app", None)
-            if sub is not None and hasattr(sub, "state"):
-                sub.state.ready = True
+        self.app.state.ready = True
         for name in ("", "gateway_protocol.Gateway"):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 

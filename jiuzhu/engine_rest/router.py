@@ -1,0 +1,294 @@
+"""The /v2 routes: user tasks (search, get, assign, unassign, complete, form, variables),
+process instances (create, get) and process definition XML."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from jiuzhu.engine.errors import EngineError
+from jiuzhu.engine.records import UserTask, UserTaskState
+from jiuzhu.engine.runtime import Engine
+from jiuzhu.engine_rest import filters
+from jiuzhu.engine_rest.forms import FormRepository, form_id_of
+from jiuzhu.engine_rest.problems import ApiProblem, from_engine_error, not_found
+from jiuzhu.engine_rest.route import ProblemRoute
+from jiuzhu.engine_rest.shapes import (
+    AssignmentRequest,
+    CompletionRequest,
+    CreateProcessInstance,
+    UserTaskFilter,
+    UserTaskSearch,
+    VariableSearch,
+)
+from jiuzhu.engine_rest.tasks import TENANT, TaskReader, iso_ms
+
+TASK_SORT_FIELDS = {"creationDate", "completionDate", "dueDate", "followUpDate", "priority", "name"}
+TASK_KINDS: dict[str, filters.Kind] = {
+    "creationDate": "date",
+    "completionDate": "date",
+    "dueDate": "date",
+    "followUpDate": "date",
+    "priority": "int",
+    "name": "str",
+    "userTaskKey": "key",
+}
+VARIABLE_SORT_FIELDS = {"name", "value", "variableKey", "scopeKey", "processInstanceKey", "tenantId"}
+
+TaskKey = Annotated[int, PathParam(ge=0, description="a Zeebe key")]
+InstanceKey = Annotated[int, PathParam(ge=0)]
+DefinitionKey = Annotated[int, PathParam(ge=0)]
+OptionalSearch = Annotated[UserTaskSearch | None, Body()]
+OptionalCompletion = Annotated[CompletionRequest | None, Body()]
+OptionalVariableSearch = Annotated[VariableSearch | None, Body()]
+Truncate = Annotated[bool, Query(alias="truncateValues")]
+
+
+def _sort_value(row: dict[str, Any], field: str) -> Any:
+    value = row.get(field)
+    if value is None:
+        return None
+    kind = TASK_KINDS.get(field, "str")
+    if kind == "date":
+        try:
+            return filters.parse_instant(value)
+        except ApiProblem:
+            return None
+    if kind in ("int", "key"):
+        return int(value)
+    return value
+
+
+def _is_open_only(state: Any) -> bool:
+    return state == UserTaskState.CREATED or state == {"$eq": UserTaskState.CREATED}
+
+
+def _matches_variables(wanted: list[Any], variables: dict[str, Any]) -> bool:
+    for item in wanted:
+        if item.name not in variables:
+            return False
+        text = json.dumps(variables[item.name], ensure_ascii=False, default=str)
+        if not filters.matches(item.value, text):
+            return False
+    return True
+
+
+def build_v2_router(
+    engine: Engine, forms: FormRepository | None = None, forms_dir: Path | None = None, api_token: str | None = None
+) -> APIRouter:
+    """The user-task subset of Camunda 8.8's REST API v2 over ``engine``.
+
+    ``api_token``: when set, every request must carry ``Authorization: Bearer <token>``
+    (the embedded engine's stand-in for Camunda's OAuth-protected API).
+    """
+    repository = forms or FormRepository(forms_dir)
+    reader = TaskReader(engine)
+
+    def authorise(authorization: str | None = Header(default=None)) -> None:
+        if api_token is None:
+            return
+        expected = f"Bearer {api_token}"
+        if authorization is None or not hmac.compare_digest(authorization.encode(), expected.encode()):
+            raise ApiProblem(401, "UNAUTHORIZED", "The request lacks valid authentication credentials")
+
+    router = APIRouter(prefix="/v2", route_class=ProblemRoute, dependencies=[Depends(authorise)], tags=["v2"])
+
+    def _task(key: int) -> UserTask:
+        task = reader.get(key)
+        if task is None:
+            raise not_found(f"User Task with key '{key}' not found")
+        return task
+
+    def _command(name: str, call: Any) -> Any:
+        try:
+            return call()
+        except EngineError as err:
+            raise from_engine_error(err, name) from err
+
+    def _matches(task: UserTask, row: dict[str, Any], f: UserTaskFilter) -> bool:
+        checks: list[tuple[Any, Any, filters.Kind]] = [
+            (f.state, task.state, "str"),
+            (f.assignee, task.assignee, "str"),
+            (f.candidate_group, list(task.candidate_groups), "str"),
+            (f.candidate_user, list(task.candidate_users), "str"),
+            (f.process_instance_key, task.instance_key, "key"),
+            (f.process_definition_key, task.definition_key, "key"),
+            (f.process_definition_id, task.bpmn_process_id, "str"),
+            (f.element_id, task.element_id, "str"),
+            (f.element_instance_key, task.element_instance_key, "key"),
+            (f.user_task_key, task.key, "key"),
+            (f.name, row["name"], "str"),
+            (f.priority, task.priority, "int"),
+            (f.due_date, row["dueDate"], "date"),
+            (f.follow_up_date, row["followUpDate"], "date"),
+            (f.creation_date, row["creationDate"], "date"),
+            (f.completion_date, row["completionDate"], "date"),
+            (f.tenant_id, TENANT, "str"),
+        ]
+        if not all(filters.matches(prop, actual, kind) for prop, actual, kind in checks):
+            return False
+        if f.process_instance_variables and not _matches_variables(
+            f.process_instance_variables, reader.instance_variables(task.instance_key)
+        ):
+            return False
+        return not (f.local_variables and not _matches_variables(f.local_variables, reader.task_variables(task)))
+
+    def _search(query: UserTaskSearch) -> dict[str, Any]:
+        spec = filters.SortSpec.build(query.sort, TASK_SORT_FIELDS, "userTaskKey")
+        rows = []
+        for task in reader.load(only_open=_is_open_only(query.filter.state)):
+            row = reader.render(task)
+            if _matches(task, row, query.filter):
+                rows.append(row)
+        page = filters.paginate(
+            rows, lambda r: [_sort_value(r, name) for name, _ in spec.fields], spec, query.page, TASK_KINDS
+        )
+        return page.as_json()
+
+    @router.post("/user-tasks/search")
+    async def search_user_tasks(query: OptionalSearch = None) -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(_search, query or UserTaskSearch()))
+
+    @router.get("/user-tasks/{key}")
+    def get_user_task(key: TaskKey) -> JSONResponse:
+        return JSONResponse(reader.render(_task(key)))
+
+    @router.post("/user-tasks/{key}/assignment", status_code=204)
+    def assign_user_task(body: AssignmentRequest, key: TaskKey) -> Response:
+        def assign() -> None:
+            with engine.lock:
+                task = engine.user_task(key)
+                if body.allow_override is False and task.assignee and task.assignee != body.assignee:
+                    raise ApiProblem(
+                        409,
+                        "INVALID_STATE",
+                        f"Command 'ASSIGN' rejected with code 'INVALID_STATE': Expected to assign user task with "
+                        f"key '{key}', but it is already assigned to '{task.assignee}'",
+                    )
+                engine.assign_user_task(key, body.assignee)
+
+        _command("ASSIGN", assign)
+        return Response(status_code=204)
+
+    @router.delete("/user-tasks/{key}/assignee", status_code=204)
+    def unassign_user_task(key: TaskKey) -> Response:
+        _command("ASSIGN", lambda: engine.assign_user_task(key, None))
+        return Response(status_code=204)
+
+    @router.post("/user-tasks/{key}/completion", status_code=204)
+    def complete_user_task(
+        key: TaskKey,
+        body: OptionalCompletion = None,
+    ) -> Response:
+        variables = (body.variables if body else None) or {}
+        _command("COMPLETE", lambda: engine.complete_user_task(key, variables))
+        return Response(status_code=204)
+
+    @router.get("/user-tasks/{key}/form")
+    def get_user_task_form(key: TaskKey) -> Response:
+        task = _task(key)
+        form_id = form_id_of(task.form_key)
+        if form_id is None:
+            return Response(status_code=204)
+        document = repository.find(form_id)
+        if document is None:
+            raise not_found(f"Form with id '{form_id}' (user task '{key}') not found")
+        return JSONResponse(
+            {
+                "formKey": str(document.key),
+                "formId": document.form_id,
+                "bpmnId": document.form_id,
+                "schema": document.schema,
+                "version": document.version,
+                "tenantId": TENANT,
+            }
+        )
+
+    @router.post("/user-tasks/{key}/variables/search")
+    def search_user_task_variables(
+        key: TaskKey,
+        body: OptionalVariableSearch = None,
+        truncate: Truncate = True,
+    ) -> JSONResponse:
+        query = body or VariableSearch()
+        task = _task(key)
+        rows = [
+            reader.render_variable(task, name, value, truncate)
+            for name, value in reader.task_variables(task).items()
+            if filters.matches(query.filter.name, name)
+        ]
+        spec = filters.SortSpec.build(query.sort, VARIABLE_SORT_FIELDS, "name")
+        page = filters.paginate(rows, lambda r: [r.get(name) for name, _ in spec.fields], spec, query.page, {})
+        return JSONResponse(page.as_json())
+
+    # ------------------------------------------------------------------ process instances & definitions
+
+    @router.post("/process-instances")
+    def create_process_instance(body: CreateProcessInstance) -> JSONResponse:
+        if not body.process_definition_id and not body.process_definition_key:
+            raise ApiProblem(400, "INVALID_ARGUMENT", "Expected processDefinitionId or processDefinitionKey")
+        instance = _command(
+            "CREATE",
+            lambda: engine.create_instance(
+                body.process_definition_id or "",
+                body.variables or {},
+                version=body.process_definition_version,
+                definition_key=body.process_definition_key or 0,
+                keep_result=body.await_completion,
+            ),
+        )
+        variables: dict[str, Any] = {}
+        if body.await_completion:
+            timeout_s = (body.request_timeout or 10_000) / 1000
+            result = engine.await_result(instance.key, timeout_s)
+            if result is None:
+                raise ApiProblem(504, "DEADLINE_EXCEEDED", "The process instance did not complete in time")
+            variables = result
+        return JSONResponse(
+            {
+                "processDefinitionId": instance.bpmn_process_id,
+                "processDefinitionKey": str(instance.definition_key),
+                "processDefinitionVersion": instance.version,
+                "processInstanceKey": str(instance.key),
+                "tenantId": TENANT,
+                "variables": variables,
+                "tags": [],
+            }
+        )
+
+    @router.get("/process-instances/{key}")
+    def get_process_instance(key: InstanceKey) -> JSONResponse:
+        instance = reader.instance(key)
+        if instance is None:
+            raise not_found(f"Process Instance with key '{key}' not found")
+        has_incident = any(i.instance_key == instance.key for i in list(engine.incidents.values()))
+        return JSONResponse(
+            {
+                "processInstanceKey": str(instance.key),
+                "processDefinitionId": instance.bpmn_process_id,
+                "processDefinitionName": reader.process_name(instance.definition_key),
+                "processDefinitionVersion": instance.version,
+                "processDefinitionKey": str(instance.definition_key),
+                "state": instance.state,
+                "startDate": iso_ms(instance.created_ms),
+                "endDate": iso_ms(instance.ended_ms),
+                "hasIncident": has_incident,
+                "tenantId": TENANT,
+            }
+        )
+
+    @router.get("/process-definitions/{key}/xml")
+    def get_process_definition_xml(key: DefinitionKey) -> Response:
+        deployed = engine.definitions.get(key)
+        if deployed is None:
+            raise not_found(f"Process Definition with key '{key}' not found")
+        return Response(deployed.definition.resource, media_type="text/xml")
+
+    return router

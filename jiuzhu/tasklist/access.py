@@ -1,0 +1,69 @@
+"""Who may see and act on which task or case: role, township (and village) scope.
+
+Enforced here, in the task list, on every request, from the task's own process variables
+(``townshipCode``, ``villageId``) and candidate groups/users — never from what the browser sends.
+A task or case outside someone's scope answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jiuzhu.tasklist.roles import Principal
+from schemas.enums import StaffRole
+
+
+def in_scope(principal: Principal, variables: dict[str, Any]) -> bool:
+    """The task's process belongs to the principal's township (and village, for an assistant)."""
+    if principal.county_wide:
+        return True
+    code = variables.get("townshipCode")
+    if code is None or principal.township_code is None or str(code) != principal.township_code:
+        return False
+    if principal.role is StaffRole.VILLAGE_ASSISTANT and principal.village_ids:
+        village = variables.get("villageId")
+        try:
+            return village is not None and int(village) in principal.village_ids
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
+def is_candidate(principal: Principal, task: dict[str, Any]) -> bool:
+    groups = task.get("candidateGroups") or []
+    users = task.get("candidateUsers") or []
+    if task.get("assignee") == principal.login:
+        return True
+    if principal.login in users or principal.group in groups:
+        return True
+    return not groups and not users and not task.get("assignee")
+
+
+def can_view_task(principal: Principal, task: dict[str, Any], variables: dict[str, Any]) -> bool:
+    if not in_scope(principal, variables):
+        return False
+    # The county supervises: it reads every township's tasks, but acts only where it is a candidate.
+    return principal.county_wide or is_candidate(principal, task)
+
+
+def can_claim(principal: Principal, task: dict[str, Any], variables: dict[str, Any]) -> bool:
+    return (
+        task.get("state") == "CREATED"
+        and not task.get("assignee")
+        and in_scope(principal, variables)
+        and is_candidate(principal, task)
+    )
+
+
+def can_complete(principal: Principal, task: dict[str, Any], variables: dict[str, Any]) -> bool:
+    return task.get("state") == "CREATED" and task.get("assignee") == principal.login and in_scope(principal, variables)
+
+
+def can_view_case(principal: Principal, township_id: int, village_id: int | None) -> bool:
+    if principal.county_wide:
+        return True
+    if principal.township_id != township_id:
+        return False
+    if principal.role is StaffRole.VILLAGE_ASSISTANT and principal.village_ids:
+        return village_id in principal.village_ids
+    return True

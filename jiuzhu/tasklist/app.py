@@ -1,0 +1,113 @@
+"""The task-list web application (FastAPI + Jinja2), mounted at ``/`` beside the REST API."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from jiuzhu.tasklist import views_applications, views_auth, views_cases, views_public, views_tasks
+from jiuzhu.tasklist.bundle import PACKAGE_DIR, STATIC_DIR, check_bundle
+from jiuzhu.tasklist.client import ApiError, V2Client
+from jiuzhu.tasklist.context import Tasklist, local_time
+from jiuzhu.tasklist.credentials import create_tables
+from jiuzhu.tasklist.guards import Forbidden, SignInRequired
+from jiuzhu.tasklist.ratelimit import SignInLimiter
+from jiuzhu.tasklist.sessions import SessionMiddleware
+from jiuzhu.tasklist.settings import TasklistSettings
+from schemas.db import make_engine
+
+log = logging.getLogger(__name__)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    # form-js and bpmn-js set inline styles; scripts come only from our own bundle.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return "json" in request.headers.get("content-type", "") or "json" in request.headers.get("accept", "")
+
+
+def build_tasklist_app(
+    settings: TasklistSettings | None = None,
+    client: V2Client | None = None,
+    db: Engine | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """The task list; talks to the engine only through ``client`` (REST API v2)."""
+    settings = settings or TasklistSettings()
+    static_dir = settings.static_dir or STATIC_DIR
+    check_bundle(static_dir)
+    database = db or make_engine(settings.database_url)
+    create_tables(database)
+    secret = settings.secret_key
+    if not secret:
+        log.warning("JIUZHU_TASKLIST_SECRET_KEY is not set: sessions end when the process stops")
+        secret = secrets.token_urlsafe(32)
+    templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    templates.env.filters["local"] = local_time
+    templates.env.globals["asset_version"] = str(int((static_dir / "dist" / "tasklist.js").stat().st_mtime))
+
+    app = FastAPI(title="jiuzhu 任务列表", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.ready = False
+    app.state.tasklist = Tasklist(
+        settings=settings,
+        client=client or V2Client.from_settings(settings),
+        db=database,
+        templates=templates,
+        limiter=SignInLimiter(settings.login_max_failures, settings.login_window_s),
+        now=now or (lambda: datetime.now(UTC)),
+    )
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, max_age=settings.session_max_age_s, secure=settings.secure_cookies
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], object]) -> Response:
+        response: Response = await call_next(request)  # type: ignore[misc]
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith(("/tasks", "/cases", "/applications", "/signin")) or request.url.path == "/":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_signin(request: Request, exc: SignInRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"message": "请先登录"}, status_code=401)
+        return RedirectResponse(f"/signin?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def refused(request: Request, exc: Forbidden) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"message": exc.message}, status_code=exc.status)
+        tasklist: Tasklist = request.app.state.tasklist
+        return tasklist.render(request, "error.html", status_code=exc.status, message=exc.message)
+
+    @app.exception_handler(ApiError)
+    async def api_failed(request: Request, exc: ApiError) -> Response:
+        log.warning("REST API error: %s", exc)
+        message = f"流程引擎暂时无法处理请求（{exc.title}）"
+        if _wants_json(request):
+            return JSONResponse({"message": message}, status_code=502)
+        tasklist: Tasklist = request.app.state.tasklist
+        return tasklist.render(request, "error.html", status_code=502, message=message)
+
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    for module in (views_public, views_auth, views_tasks, views_cases, views_applications):
+        app.include_router(module.router)
+    app.state.ready = True
+    return app

@@ -1,0 +1,230 @@
+"""The task list's only way to the engine: Camunda 8.8 REST API v2, over httpx.
+
+Works against the embedded engine (``build_v2_router``) and a Camunda 8.8 cluster alike. With
+OAuth settings, a client-credentials token is fetched, cached until shortly before it expires and
+sent as ``Authorization: Bearer``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from jiuzhu.tasklist.settings import TasklistSettings
+
+
+class ApiError(Exception):
+    """A problem+json answer (or a transport failure) from the REST API."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(f"{status} {title}: {detail}")
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+@dataclass
+class OAuthCredentials:
+    token_url: str
+    client_id: str
+    client_secret: str
+    audience: str | None = None
+    scope: str | None = None
+
+
+class TokenProvider:
+    """OAuth 2.0 client credentials, as Camunda SaaS and self-managed Identity/Keycloak issue them."""
+
+    def __init__(self, credentials: OAuthCredentials, http: httpx.Client | None = None) -> None:
+        self.credentials = credentials
+        self._http = http or httpx.Client(timeout=10)
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires_at = 0.0
+
+    def token(self) -> str:
+        with self._lock:
+            if self._token and time.monotonic() < self._expires_at:
+                return self._token
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": self.credentials.client_id,
+                "client_secret": self.credentials.client_secret,
+            }
+            if self.credentials.audience:
+                form["audience"] = self.credentials.audience
+            if self.credentials.scope:
+                form["scope"] = self.credentials.scope
+            response = self._http.post(self.credentials.token_url, data=form)
+            if response.status_code != 200:
+                raise ApiError(response.status_code, "UNAUTHORIZED", "the OAuth server refused the client credentials")
+            body = response.json()
+            self._token = str(body["access_token"])
+            self._expires_at = time.monotonic() + max(0.0, float(body.get("expires_in", 300)) - 30)
+            return self._token
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._token = None
+
+
+class V2Client:
+    """The user-task subset of the Orchestration Cluster REST API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenProvider | None = None,
+        static_token: str | None = None,
+        http: httpx.Client | None = None,
+        timeout: float = 15.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tokens = tokens
+        self.static_token = static_token
+        self.http = http or httpx.Client(timeout=timeout)
+
+    @classmethod
+    def from_settings(cls, settings: TasklistSettings, http: httpx.Client | None = None) -> V2Client:
+        tokens = None
+        if settings.oauth_url and settings.client_id and settings.client_secret:
+            tokens = TokenProvider(
+                OAuthCredentials(
+                    settings.oauth_url,
+                    settings.client_id,
+                    settings.client_secret,
+                    settings.token_audience,
+                    settings.token_scope,
+                )
+            )
+        return cls(settings.api_url, tokens=tokens, static_token=settings.api_token, http=http)
+
+    # ------------------------------------------------------------------ transport
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self.tokens is not None:
+            headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        elif self.static_token:
+            headers["Authorization"] = f"Bearer {self.static_token}"
+        return headers
+
+    def _request(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
+        url = f"{self.base_url}/v2{path}"
+        for attempt in (1, 2):
+            try:
+                response = self.http.request(method, url, json=body, params=params, headers=self._headers())
+            except httpx.HTTPError as err:
+                raise ApiError(503, "UNAVAILABLE", f"the REST API at {self.base_url} is unreachable: {err}") from err
+            if response.status_code == 401 and self.tokens is not None and attempt == 1:
+                self.tokens.invalidate()  # expired early or revoked: fetch a new token once
+                continue
+            break
+        if response.status_code >= 400:
+            raise _problem(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        if "json" in response.headers.get("content-type", ""):
+            return response.json()
+        return response.text
+
+    # ------------------------------------------------------------------ user tasks
+
+    def search_user_tasks(
+        self,
+        filter: dict[str, Any] | None = None,
+        sort: list[dict[str, str]] | None = None,
+        page: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"filter": filter or {}}
+        if sort:
+            body["sort"] = sort
+        if page:
+            body["page"] = page
+        return dict(self._request("POST", "/user-tasks/search", body))
+
+    def search_all_user_tasks(self, filter: dict[str, Any], limit: int = 1000) -> list[dict[str, Any]]:
+        """Every match, following cursors (a county inbox is hundreds of tasks, not millions)."""
+        items: list[dict[str, Any]] = []
+        page: dict[str, Any] = {"limit": 200}
+        while len(items) < limit:
+            result = self.search_user_tasks(filter, sort=[{"field": "creationDate", "order": "ASC"}], page=page)
+            batch = result.get("items") or []
+            items.extend(batch)
+            cursor = (result.get("page") or {}).get("endCursor")
+            if len(batch) < page["limit"] or not cursor:
+                break
+            page = {"limit": 200, "after": cursor}
+        return items[:limit]
+
+    def get_user_task(self, key: int | str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/user-tasks/{int(key)}"))
+
+    def assign_user_task(self, key: int | str, assignee: str, allow_override: bool = False) -> None:
+        self._request(
+            "POST", f"/user-tasks/{int(key)}/assignment", {"assignee": assignee, "allowOverride": allow_override}
+        )
+
+    def unassign_user_task(self, key: int | str) -> None:
+        self._request("DELETE", f"/user-tasks/{int(key)}/assignee")
+
+    def complete_user_task(self, key: int | str, variables: dict[str, Any]) -> None:
+        self._request("POST", f"/user-tasks/{int(key)}/completion", {"variables": variables})
+
+    def get_user_task_form(self, key: int | str) -> dict[str, Any] | None:
+        """The linked form with ``schema`` parsed (Camunda sends it as a JSON string), or None."""
+        result = self._request("GET", f"/user-tasks/{int(key)}/form")
+        if result is None:
+            return None
+        form = dict(result)
+        if isinstance(form.get("schema"), str):
+            form["schema"] = json.loads(form["schema"])
+        return form
+
+    def user_task_variables(self, key: int | str) -> dict[str, Any]:
+        """All variables the task sees, decoded from their JSON values."""
+        variables: dict[str, Any] = {}
+        page: dict[str, Any] = {"limit": 500}
+        while True:
+            result = self._request(
+                "POST", f"/user-tasks/{int(key)}/variables/search", {"page": page}, {"truncateValues": "false"}
+            )
+            items = result.get("items") or []
+            for item in items:
+                raw = item.get("fullValue") if item.get("fullValue") is not None else item.get("value")
+                try:
+                    variables[item["name"]] = json.loads(raw) if isinstance(raw, str) else raw
+                except ValueError:
+                    variables[item["name"]] = raw
+            cursor = (result.get("page") or {}).get("endCursor")
+            if len(items) < page["limit"] or not cursor:
+                return variables
+            page = {"limit": 500, "after": cursor}
+
+    # ------------------------------------------------------------------ processes
+
+    def create_process_instance(self, process_definition_id: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return dict(
+            self._request(
+                "POST", "/process-instances", {"processDefinitionId": process_definition_id, "variables": variables}
+            )
+        )
+
+    def get_process_instance(self, key: int | str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/process-instances/{int(key)}"))
+
+    def get_process_definition_xml(self, key: int | str) -> str:
+        return str(self._request("GET", f"/process-definitions/{int(key)}/xml"))
+
+
+def _problem(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+        return ApiError(response.status_code, str(body.get("title", "")), str(body.get("detail", "")))
+    except ValueError:
+        return ApiError(response.status_code, "ERROR", response.text[:200])

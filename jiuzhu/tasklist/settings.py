@@ -1,0 +1,64 @@
+"""Task-list settings, from the environment (pydantic-settings).
+
+``JIUZHU_TASKLIST_*`` for the task list itself, ``JIUZHU_DATABASE_URL`` for the case record, and
+the Camunda client variables (``CAMUNDA_REST_ADDRESS``, ``ZEEBE_CLIENT_ID``/``CAMUNDA_CLIENT_ID``,
+…) to point it at a Camunda 8.8 cluster. See docs/tasklist.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TasklistSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JIUZHU_TASKLIST_", extra="ignore", populate_by_name=True)
+
+    # The case record (staff, cases, audit log); the same database the workers write.
+    database_url: str = Field(
+        default="sqlite:///var/caserecord.db",
+        validation_alias=AliasChoices("JIUZHU_TASKLIST_DATABASE_URL", "JIUZHU_DATABASE_URL", "database_url"),
+    )
+    # The REST API v2 the task list talks to: the embedded engine, or a Camunda 8.8 cluster.
+    api_url: str = Field(
+        default="http://127.0.0.1:8080",
+        validation_alias=AliasChoices("JIUZHU_TASKLIST_API_URL", "CAMUNDA_REST_ADDRESS", "api_url"),
+    )
+    # OAuth client credentials (Camunda SaaS / self-managed with Identity or Keycloak); empty = none.
+    oauth_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "JIUZHU_TASKLIST_OAUTH_URL", "CAMUNDA_OAUTH_URL", "ZEEBE_AUTHORIZATION_SERVER_URL", "oauth_url"
+        ),
+    )
+    client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("CAMUNDA_CLIENT_ID", "ZEEBE_CLIENT_ID", "client_id")
+    )
+    client_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("CAMUNDA_CLIENT_SECRET", "ZEEBE_CLIENT_SECRET", "client_secret")
+    )
+    token_audience: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CAMUNDA_TOKEN_AUDIENCE", "ZEEBE_TOKEN_AUDIENCE", "token_audience"),
+    )
+    token_scope: str | None = Field(
+        default=None, validation_alias=AliasChoices("CAMUNDA_TOKEN_SCOPE", "ZEEBE_TOKEN_SCOPE", "token_scope")
+    )
+    # The embedded engine's optional static token (build_v2_router(api_token=...)).
+    api_token: str | None = None
+
+    # Sessions: signing key (set it in production: sessions die with the process otherwise).
+    secret_key: str | None = None
+    session_max_age_s: int = 8 * 3600
+    # "auto": Secure cookies when the request came over HTTPS; "always"/"never" force it.
+    secure_cookies: str = "auto"
+    # Sign-in throttling: this many failures per login or per address within the window lock it.
+    login_max_failures: int = 5
+    login_window_s: int = 300
+
+    # Processes started from the window (一窗受理) and by proxy (帮办代办).
+    application_process_id: str = "assistance-application"
+    near_due_hours: int = 48
+    static_dir: Path | None = None  # where the built bundle lives (default: the package's static/)

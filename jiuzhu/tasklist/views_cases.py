@@ -1,0 +1,83 @@
+"""The case view: household, documents (notices as HTML), timeline, process diagram."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from jiuzhu.tasklist import access
+from jiuzhu.tasklist.caserecord import case_location, case_view, notice, recent_cases
+from jiuzhu.tasklist.client import ApiError
+from jiuzhu.tasklist.context import Tasklist, tasklist_of
+from jiuzhu.tasklist.guards import Forbidden, current_principal
+from jiuzhu.tasklist.roles import Principal
+
+router = APIRouter()
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+NOT_FOUND = "案件不存在，或不在您的办理范围内"
+
+
+def _check(tasklist: Tasklist, principal: Principal, case_id: int) -> None:
+    location = case_location(tasklist.db, case_id)
+    if location is None or not access.can_view_case(principal, *location):
+        raise Forbidden(404, NOT_FOUND)
+
+
+@router.get("/cases")
+def cases_page(request: Request, principal: PrincipalDep) -> Response:
+    tasklist = tasklist_of(request)
+    return tasklist.render(request, "cases.html", principal, cases=recent_cases(tasklist.db, principal))
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Response:
+    tasklist = tasklist_of(request)
+    _check(tasklist, principal, case_id)
+    view = case_view(tasklist.db, case_id)
+    if view is None:
+        raise Forbidden(404, NOT_FOUND)
+    open_tasks: list[dict[str, object]] = []
+    if view.case.process_instance_key is not None:
+        try:
+            open_tasks = tasklist.client.search_all_user_tasks(
+                {"state": "CREATED", "processInstanceKey": str(view.case.process_instance_key)}
+            )
+        except ApiError:
+            open_tasks = []
+    return tasklist.render(
+        request,
+        "case.html",
+        principal,
+        view=view,
+        open_tasks=open_tasks,
+        active_elements=",".join(sorted({str(t.get("elementId")) for t in open_tasks})),
+    )
+
+
+@router.get("/cases/{case_id}/notices/{notice_id}")
+def notice_page(request: Request, case_id: int, notice_id: int, principal: PrincipalDep) -> Response:
+    tasklist = tasklist_of(request)
+    _check(tasklist, principal, case_id)
+    found = notice(tasklist.db, case_id, notice_id)
+    if found is None:
+        raise Forbidden(404, "文书不存在")
+    return tasklist.render(request, "notice.html", principal, notice=found, case_id=case_id)
+
+
+@router.get("/cases/{case_id}/diagram")
+def case_diagram(request: Request, case_id: int, principal: PrincipalDep) -> Response:
+    tasklist = tasklist_of(request)
+    _check(tasklist, principal, case_id)
+    view = case_view(tasklist.db, case_id)
+    if view is None or view.case.process_instance_key is None:
+        raise Forbidden(404, "该案件没有流程实例")
+    try:
+        instance = tasklist.client.get_process_instance(view.case.process_instance_key)
+        xml = tasklist.client.get_process_definition_xml(instance["processDefinitionKey"])
+    except ApiError as err:
+        if err.status == 404:
+            raise Forbidden(404, "流程实例不存在") from err
+        raise
+    return Response(xml, media_type="text/xml", headers={"Cache-Control": "private, max-age=300"})
