@@ -26,9 +26,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from jiuzhu import metrics
-from jiuzhu.engine import events, expressions, scopes
+from jiuzhu.engine import events, expressions, feel, scopes
 from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
 from jiuzhu.engine.bpmn.specs import (
+    ZeebeBoundaryEvent,
     ZeebeEventBasedGateway,
     ZeebeGatewayEvents,
     ZeebeMessageDefinition,
@@ -135,6 +136,7 @@ class Engine:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)  # jobs or instances changed: wake waiters
         self.script_engine = FeelScriptEngine(self)
+        feel.set_clock(self.clock.now)  # FEEL's now()/today() read the engine clock, pinned or not
         self.codec = StateCodec()
         self._txn: _Txn | None = None
         self._streams: list[JobStream] = []
@@ -1363,12 +1365,30 @@ class Engine:
                 task.internal_data["chosen"] = subscription.slot
                 task.internal_data["caught_variables"] = dict(message.variables)
                 task.task_spec._update(task)
+            elif isinstance(task.task_spec, ZeebeBoundaryEvent) and not task.task_spec.cancel_activity:
+                self._spawn_from_boundary(task, dict(message.variables))
             else:
                 events.deliver(task, "message", dict(message.variables))
             if run:
                 self._run(instance)
         finally:
             txn.instance = previous
+
+    def _spawn_from_boundary(self, boundary: Any, variables: dict[str, Any]) -> None:
+        """A non-interrupting message boundary stays subscribed while its activity runs, as in
+        Zeebe: each message starts a new token on its outgoing flow, the boundary keeps waiting."""
+        spec = boundary.task_spec
+        if spec.zeebe.outputs:
+            context = {**scopes.visible(boundary), **variables}
+            results: dict[str, Any] = {}
+            for mapping in spec.zeebe.outputs:
+                _assign_path(results, mapping.target, expressions.evaluate(mapping.source, context))
+            variables = results
+        scopes.propagate(list(scopes.chain(boundary, include_local=False)), variables)
+        for output in spec.outputs:
+            child = boundary._add_child(output, TaskState.FUTURE)
+            child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+            child.task_spec._update(child)
 
     def _start_by_message(self, message: Message) -> None:
         """Message start events: one new instance per process, unless one started by the same

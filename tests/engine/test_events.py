@@ -408,3 +408,45 @@ def test_timer_expression_failure_is_an_incident_on_the_timer(server: EngineServ
     server.clock.advance(timedelta(hours=2))
     engine.tick()
     assert job_types(engine, case.key) == ["sla.remind"]
+
+
+def test_non_interrupting_message_boundary_keeps_listening(server: EngineServer) -> None:
+    engine = server.engine
+    process = (
+        Process("pub")
+        .message("objection", "publicity-objection", "=caseId")
+        .start()
+        .service("publicity", "publicity.close")
+        .boundary(
+            "objected", "publicity", message_ref("objection"), interrupting=False, outputs={"lastObjection": "=text"}
+        )
+        .service("record", "publicity.record-objection")
+        .end()
+        .end("e2")
+        .chain("start", "publicity", "end")
+        .chain("objected", "record", "e2")
+    )
+    engine.deploy([("pub.bpmn", process.xml())])
+    case = engine.create_instance("pub", {"caseId": "N-1"})
+    engine.publish_message("publicity-objection", "N-1", 0, "", {"text": "第一"})
+    engine.publish_message("publicity-objection", "N-1", 0, "", {"text": "第二"})
+    assert job_types(engine, case.key) == [
+        "publicity.close",
+        "publicity.record-objection",
+        "publicity.record-objection",
+    ]
+    assert engine.variables(case.key)["lastObjection"] == "第二"
+    [close] = engine.activate_jobs("publicity.close", "w", 60_000, 1, [], -1)
+    engine.complete_job(close.job.key, {})
+    assert not engine.subscriptions  # the activity ended: so did its subscription
+
+
+def test_feel_now_reads_the_engine_clock(server: EngineServer) -> None:
+    from datetime import UTC, datetime
+
+    engine = server.engine
+    server.clock.pin(datetime(2027, 3, 1, 8, 0, tzinfo=UTC))
+    process = Process("now").start().script("stamp", "=string(today())", "day").user_task("hold").end()
+    engine.deploy([("now.bpmn", process.chain("start", "stamp", "hold", "end").xml())])
+    case = engine.create_instance("now", {})
+    assert engine.variables(case.key)["day"] == "2027-03-01"
