@@ -22,11 +22,13 @@ KINDS = {"error": ZeebeErrorDefinition, "escalation": ZeebeEscalationDefinition}
 
 @dataclass
 class Catch:
-    catcher: Any  # the waiting boundary event task
-    host: Any  # the element it is attached to
+    catcher: Any  # the waiting boundary event task, or an event sub-process's start event task
+    host: Any  # the element a boundary is attached to; None for an event sub-process
 
     @property
     def interrupting(self) -> bool:
+        if self.host is None:
+            return bool(getattr(self.catcher.task_spec, "interrupting", True))
         return bool(self.catcher.task_spec.cancel_activity)
 
 
@@ -49,18 +51,53 @@ def attached_boundaries(host: Any) -> list[Any]:
     ]
 
 
+def idle_event_subprocesses(workflow: Any) -> list[Any]:
+    """Event sub-process tasks of `workflow` whose start event has not fired yet."""
+    from jiuzhu.engine.bpmn.specs import ZeebeEventSubProcess
+
+    return [
+        t
+        for t in workflow.get_tasks(state=TaskState.STARTED)
+        if isinstance(t.task_spec, ZeebeEventSubProcess) and not t.internal_data.get("esp_fired")
+    ]
+
+
+def waiting_start(host: Any) -> Any:
+    """The waiting start event inside an event sub-process task, if any."""
+    sub = host.workflow.top_workflow.subprocesses.get(host.id)
+    if sub is None:
+        return None
+    for task in sub.get_tasks(state=TaskState.WAITING):
+        if task.task_spec.__class__.__name__ == "ZeebeStartEvent":
+            return task
+    return None
+
+
+def _best(candidates: list[Any], code: str | None) -> Any:
+    exact = [c for c in candidates if c.task_spec.event_definition.code == code]
+    catch_all = [c for c in candidates if c.task_spec.event_definition.code is None]
+    return (exact or catch_all or [None])[0]
+
+
 def find_catch(task: Any, kind: str, code: str | None, include_self: bool) -> Catch | None:
+    """Boundaries of the raising element, then event sub-processes of its scope, then the same
+    one scope further out, until the process level."""
     definition_class = KINDS[kind]
-    host = task if include_self else enclosing_host(task)
-    while host is not None:
-        candidates = [
-            b for b in attached_boundaries(host) if isinstance(b.task_spec.event_definition, definition_class)
-        ]
-        exact = [b for b in candidates if b.task_spec.event_definition.code == code]
-        catch_all = [b for b in candidates if b.task_spec.event_definition.code is None]
-        if exact or catch_all:
-            return Catch((exact or catch_all)[0], host)
-        host = enclosing_host(host)
+    current, check_boundaries = task, include_self
+    while current is not None:
+        if check_boundaries:
+            boundaries = [
+                b for b in attached_boundaries(current) if isinstance(b.task_spec.event_definition, definition_class)
+            ]
+            best = _best(boundaries, code)
+            if best is not None:
+                return Catch(best, current)
+        starts = [waiting_start(h) for h in idle_event_subprocesses(current.workflow)]
+        starts = [s for s in starts if s is not None and isinstance(s.task_spec.event_definition, definition_class)]
+        best = _best(starts, code)
+        if best is not None:
+            return Catch(best, None)
+        current, check_boundaries = enclosing_host(current), True
     return None
 
 

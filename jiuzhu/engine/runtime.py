@@ -31,6 +31,7 @@ from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
 from jiuzhu.engine.bpmn.specs import (
     ZeebeBoundaryEvent,
     ZeebeEventBasedGateway,
+    ZeebeEventSubProcess,
     ZeebeGatewayEvents,
     ZeebeMessageDefinition,
     ZeebeStartEvent,
@@ -320,7 +321,11 @@ class Engine:
             for _round in range(10_000):
                 if not self._step(wf):
                     wf.refresh_timers()
-                    if not self._step(wf) and not self._sync_subscriptions(instance, wf):
+                    if (
+                        not self._step(wf)
+                        and not self._sync_subscriptions(instance, wf)
+                        and not self._close_idle_event_subprocesses(wf)
+                    ):
                         break
         finally:
             txn.instance = previous
@@ -674,6 +679,8 @@ class Engine:
     def event_completed(self, task: Any, spec: Any) -> None:
         """A catch event ran: what it caught leaves its local scope through output mappings; message
         variables propagate without them, error variables do not (they stay local, as in Zeebe)."""
+        if isinstance(spec, ZeebeStartEvent):
+            self._event_subprocess_started(task, spec)
         kind = task.internal_data.pop("caught", None)
         if kind is None:
             return
@@ -682,6 +689,48 @@ class Engine:
             self._apply_outputs(task, spec, {})
         elif kind == "message":
             scopes.propagate(list(scopes.chain(task, include_local=False)), caught)
+
+    def _event_subprocess_started(self, start: Any, spec: Any) -> None:
+        """An event sub-process's start event fired: interrupting, it ends everything else in the
+        enclosing scope (other event sub-processes included); either way it runs only this once."""
+        host = events.enclosing_host(start)
+        if host is None or not isinstance(host.task_spec, ZeebeEventSubProcess):
+            return
+        host.internal_data["esp_fired"] = True
+        if not spec.interrupting:
+            return
+        keep = _subtree_ids(host)  # the host and the tasks that follow it
+        for task in list(host.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)):
+            if task.workflow is not host.workflow or task.id in keep or _is_end(task):
+                continue  # tasks of nested scopes end with their own sub-process task
+            if not task.has_state(TaskState.NOT_FINISHED_MASK):
+                continue
+            if task.has_state(TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR):
+                task.cancel()
+
+    def _close_idle_event_subprocesses(self, wf: Any) -> bool:
+        """A scope whose work is done completes even though its event sub-processes still wait:
+        they are closed, as Zeebe closes their subscriptions. True when anything changed."""
+        changed = False
+        for workflow in [*wf.get_active_subprocesses(), wf]:
+            idle = events.idle_event_subprocesses(workflow)
+            if not idle:
+                continue
+            idle_ids = {i for host in idle for i in _subtree_ids(host)}
+            busy = [
+                t
+                for t in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING)
+                if t.workflow is workflow and t.id not in idle_ids and not _is_end(t)
+            ]
+            if busy:
+                continue
+            for host in idle:
+                host.cancel()
+            for end in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+                if end.workflow is workflow and _is_end(end):
+                    end.task_spec._update(end)
+            changed = True
+        return changed
 
     def throw_event(self, task: Any, kind: str, code: str | None) -> None:
         """An error or escalation end/throw event ran; delivery waits until the task has finished."""
@@ -719,7 +768,7 @@ class Engine:
         txn = self._tx()
         previous, txn.instance = txn.instance, instance
         try:
-            if catch.interrupting:
+            if catch.host is not None and catch.interrupting:
                 catch.host.cancel()  # a called child instance is terminated with its call activity
             events.deliver(catch.catcher, kind, variables)
             if previous is not None and previous.key != instance.key:
@@ -1289,8 +1338,9 @@ class Engine:
         do; returns True when a buffered message was delivered (the instance moved on)."""
         waiting: dict[tuple[str, int], tuple[Any, ZeebeMessageDefinition]] = {}
         for task in wf.event_manager.tasks.values():
-            if task.state != TaskState.WAITING or isinstance(task.task_spec, ZeebeStartEvent):
-                continue
+            process_start = isinstance(task.task_spec, ZeebeStartEvent) and task.workflow.parent_task_id is None
+            if task.state != TaskState.WAITING or process_start:
+                continue  # a process's message start events are served by _start_by_message
             definition = task.task_spec.event_definition
             if isinstance(definition, ZeebeMessageDefinition):
                 waiting[(str(task.id), 0)] = (task, definition)
@@ -1512,6 +1562,21 @@ class Engine:
 
     def user_task_count(self) -> int:
         return len(self.user_tasks)
+
+
+def _subtree_ids(task: Any) -> set[Any]:
+    ids, stack = set(), [task]
+    while stack:
+        current = stack.pop()
+        ids.add(current.id)
+        stack.extend(current.children)
+    return ids
+
+
+def _is_end(task: Any) -> bool:
+    """Spiff's own join and end tasks that close every (sub-)process."""
+    name = task.task_spec.name
+    return bool(name == "End" or name.endswith(".EndJoin"))
 
 
 def _top_start_events(spec: Any) -> list[Any]:

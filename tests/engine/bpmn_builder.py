@@ -176,8 +176,9 @@ class Process:
         self.nodes.append(f'<bpmn:endEvent id="{id}">{definition}</bpmn:endEvent>')
         return self
 
-    def start_with(self, id: str, definition: str) -> Process:
-        self.nodes.append(f'<bpmn:startEvent id="{id}">{definition}</bpmn:startEvent>')
+    def start_with(self, id: str, definition: str, interrupting: bool = True) -> Process:
+        attr = "" if interrupting else ' isInterrupting="false"'
+        self.nodes.append(f'<bpmn:startEvent id="{id}"{attr}>{definition}</bpmn:startEvent>')
         return self
 
     def receive(self, id: str, message_id: str) -> Process:
@@ -245,6 +246,12 @@ class Process:
             f"{outputs}/></bpmn:extensionElements>{condition}</bpmn:multiInstanceLoopCharacteristics>"
             "</bpmn:serviceTask>"
         )
+        return self
+
+    def event_subprocess(self, id: str, inner: Process) -> Process:
+        body = "\n".join(inner.nodes + inner.flows)
+        self.nodes.append(f'<bpmn:subProcess id="{id}" triggeredByEvent="true">{body}</bpmn:subProcess>')
+        self.root.extend(inner.root)
         return self
 
     def raw(self, xml: str) -> Process:

@@ -263,3 +263,85 @@ def test_inclusive_gateway_takes_every_true_branch(server: EngineServer) -> None
     assert jobs(engine, both.key) == ["referral.education", "referral.medical"]
     one = engine.create_instance("inc", {"illness": False, "student": True})
     assert jobs(engine, one.key) == ["referral.education"]
+
+
+# --- event sub-processes --------------------------------------------------------------------------
+
+
+def with_event_subprocess(trigger: str, interrupting: bool = True, root: Process | None = None) -> Process:
+    handler = (
+        Process("h")
+        .start_with("triggered", trigger, interrupting=interrupting)
+        .service("handle", "case.handle-event")
+        .end("handled")
+        .chain("triggered", "handle", "handled")
+    )
+    process = root or Process("esp")
+    return (
+        process.start()
+        .service("work", "case.work")
+        .service("more", "case.more")
+        .end()
+        .chain("start", "work", "more", "end")
+        .event_subprocess("on_event", handler)
+    )
+
+
+def test_message_event_subprocess_interrupts_the_scope(server: EngineServer) -> None:
+    engine = server.engine
+    root = Process("esp").message("change", "household-change", "=caseId")
+    engine.deploy(
+        [("esp.bpmn", with_event_subprocess('<bpmn:messageEventDefinition messageRef="change"/>', root=root).xml())]
+    )
+    case = engine.create_instance("esp", {"caseId": "C-1"})
+    assert jobs(engine, case.key) == ["case.work"]
+    engine.publish_message("household-change", "C-1", 0, "", {"change": "死亡"})
+    assert jobs(engine, case.key) == ["case.handle-event"]  # the main flow was terminated
+    complete(engine, "case.handle-event")
+    assert case.key not in engine.instances
+
+
+def test_non_interrupting_timer_event_subprocess_runs_beside_the_flow(server: EngineServer) -> None:
+    from datetime import timedelta
+
+    engine = server.engine
+    xml = with_event_subprocess(
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>P8D</bpmn:timeDuration></bpmn:timerEventDefinition>",
+        interrupting=False,
+    ).xml()
+    engine.deploy([("esp.bpmn", xml)])
+    case = engine.create_instance("esp", {})
+    server.clock.advance(timedelta(days=8, seconds=1))
+    engine.tick()
+    assert jobs(engine, case.key) == ["case.handle-event", "case.work"]
+    complete(engine, "case.handle-event")
+    complete(engine, "case.work")
+    complete(engine, "case.more")
+    assert case.key not in engine.instances
+
+
+def test_scope_completes_while_its_event_subprocess_still_waits(server: EngineServer) -> None:
+    engine = server.engine
+    root = Process("esp").message("change", "household-change", "=caseId")
+    engine.deploy(
+        [("esp.bpmn", with_event_subprocess('<bpmn:messageEventDefinition messageRef="change"/>', root=root).xml())]
+    )
+    case = engine.create_instance("esp", {"caseId": "C-2"})
+    assert [s.message_name for s in engine.subscriptions.values()] == ["household-change"]
+    complete(engine, "case.work")
+    complete(engine, "case.more")
+    assert case.key not in engine.instances
+    assert not engine.subscriptions
+
+
+def test_error_event_subprocess_catches_a_job_error(server: EngineServer) -> None:
+    engine = server.engine
+    root = Process("esp").error("fail", "CHECK_NOT_AUTHORISED")
+    engine.deploy(
+        [("esp.bpmn", with_event_subprocess('<bpmn:errorEventDefinition errorRef="fail"/>', root=root).xml())]
+    )
+    case = engine.create_instance("esp", {})
+    [work] = engine.activate_jobs("case.work", "w", 60_000, 1, [], -1)
+    engine.throw_error(work.job.key, "CHECK_NOT_AUTHORISED", "未授权", {})
+    assert jobs(engine, case.key) == ["case.handle-event"]
+    assert not engine.incidents

@@ -12,6 +12,11 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
     BoundaryEventParser,
     EndEventParser,
     EventBasedGatewayParser,
@@ -20,7 +25,8 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     ReceiveTaskParser,
     StartEventParser,
 )
-from SpiffWorkflow.bpmn.parser.task_parsers import SubWorkflowParser
+from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
+from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflowParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -152,7 +158,10 @@ class ZeebeTaskParser(ZeebeLoopMixin, TaskParser):
 
 class ZeebeSubProcessParser(ZeebeLoopMixin, SubWorkflowParser):
     def create_task(self) -> Any:
-        task = super().create_task()
+        subworkflow_spec = SubprocessParser.get_subprocess_spec(self)
+        # Spiff looks for a namespaced `triggeredByEvent`; Modeler writes it unprefixed.
+        cls = specs.ZeebeEventSubProcess if self.node.get("triggeredByEvent") == "true" else self.spec_class
+        task = cls(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec, **self.bpmn_attributes)
         task.zeebe = read_extensions(self.node)
         return task
 
@@ -239,7 +248,16 @@ def _referenced(node: etree._Element, ref: str | None, tag: str) -> etree._Eleme
 
 
 class ZeebeStartEventParser(ZeebeEventParserMixin, StartEventParser):
-    pass
+    def create_task(self) -> Any:
+        # Spiff's start events know no error or escalation: event sub-processes need both.
+        definition = self.get_event_definition(
+            [MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH]
+        )
+        task = self._create_task(definition)
+        self.spec.start.connect(task)
+        task.zeebe = read_extensions(self.node)
+        task.interrupting = self.node.get("isInterrupting", "true") != "false"
+        return task
 
 
 class ZeebeEndEventParser(ZeebeEventParserMixin, EndEventParser):
@@ -281,7 +299,22 @@ def _job_throw_event(parser: Any) -> Any:
     return task
 
 
+class ZeebeProcessParser(ProcessParser):
+    def add_tasks(self) -> None:
+        super().add_tasks()
+        # Spiff starts only timer-started event sub-processes with their scope; all of them wait
+        # behind their start event here, whatever its kind, so the runtime can trigger them.
+        start = self.spec.start
+        for name in list(start.trigger_specs):
+            host = self.spec.task_specs[name]
+            start.connect(host)
+            host.connect(self.spec.end)
+        start.trigger_specs = []
+
+
 class ZeebeBpmnParser(BpmnParser):
+    PROCESS_PARSER_CLASS = ZeebeProcessParser
+
     OVERRIDE_PARSER_CLASSES = {  # noqa: RUF012 - Spiff's extension point is a class attribute
         full_tag("serviceTask"): (ZeebeTaskParser, specs.JobTask),
         full_tag("sendTask"): (ZeebeTaskParser, specs.JobTask),
@@ -389,8 +422,6 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
                 expressions.check(text)
             except expressions.ExpressionError as err:
                 raise element_error(element, resource, str(err)) from err
-    if tag == "subProcess" and element.get("triggeredByEvent") == "true":
-        raise element_error(element, resource, "event sub-processes are not supported yet")
     if ext.called_decision and not (ext.called_decision[0] and ext.called_decision[1]):
         raise element_error(element, resource, "'zeebe:calledDecision' needs a decisionId and a resultVariable")
     if needs_job and tag != "userTask" and (ext.task_definition is None or not ext.task_definition.type):

@@ -296,7 +296,7 @@ class ZeebeEventMixin(ZeebeTaskMixin):
 
 
 class ZeebeStartEvent(ZeebeEventMixin, StartEvent):
-    pass
+    interrupting = True  # only meaningful in an event sub-process (`isInterrupting`)
 
 
 class ZeebeIntermediateCatchEvent(ZeebeEventMixin, IntermediateCatchEvent):
@@ -332,6 +332,11 @@ class ZeebeSubProcess(ZeebeTaskMixin, SubWorkflowTask):
     def _on_subworkflow_completed(self, subworkflow: Any, my_task: Any) -> None:
         super()._on_subworkflow_completed(subworkflow, my_task)
         runtime_of(my_task).leave_subprocess(my_task, self)
+
+
+class ZeebeEventSubProcess(ZeebeSubProcess):
+    """An event sub-process: its body waits behind its start event while the enclosing scope runs;
+    the runtime interrupts the scope (or not) when the start event fires."""
 
 
 class CallActivityTask(ZeebeTaskMixin, ServiceTask):
