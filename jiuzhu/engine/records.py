@@ -142,6 +142,7 @@ class Subscription:
     correlation_key: str
     created_ms: int = 0
     slot: int = 0  # which of an event-based gateway's messages it is for
+    kind: str = "message"  # or "signal" (no correlation key)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from jiuzhu.engine.bpmn.specs import (
     ZeebeEventSubProcess,
     ZeebeGatewayEvents,
     ZeebeMessageDefinition,
+    ZeebeSignalDefinition,
     ZeebeStartEvent,
 )
 from jiuzhu.engine.bpmn.state import StateCodec
@@ -113,6 +114,7 @@ class _Txn:
     new_jobs: bool = False
     instance: Instance | None = None  # the instance whose Spiff steps are running
     throws: list[tuple[Instance, events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
+    signals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # thrown, not yet broadcast
     observed: list[Callable[[], None]] = field(default_factory=list)  # metrics, recorded once committed
 
 
@@ -687,7 +689,7 @@ class Engine:
         caught = dict(scopes.local_scope(task) or {})
         if spec.zeebe.outputs:
             self._apply_outputs(task, spec, {})
-        elif kind == "message":
+        elif kind in ("message", "signal"):
             scopes.propagate(list(scopes.chain(task, include_local=False)), caught)
 
     def _event_subprocess_started(self, start: Any, spec: Any) -> None:
@@ -763,6 +765,11 @@ class Engine:
         while txn.throws:
             instance, catch, kind = txn.throws.pop(0)
             self._deliver(instance, catch, kind, {})
+        while txn.signals:
+            name, variables = txn.signals.pop(0)
+            current = txn.instance
+            self._broadcast(name, variables, running=current.key if current else None)
+            txn.instance = current
 
     def _deliver(self, instance: Instance, catch: events.Catch, kind: str, variables: dict[str, Any]) -> None:
         txn = self._tx()
@@ -1336,17 +1343,17 @@ class Engine:
     def _sync_subscriptions(self, instance: Instance, wf: Any) -> bool:
         """Open subscriptions for message catch events that now wait, close those that no longer
         do; returns True when a buffered message was delivered (the instance moved on)."""
-        waiting: dict[tuple[str, int], tuple[Any, ZeebeMessageDefinition]] = {}
+        waiting: dict[tuple[str, int], tuple[Any, Any]] = {}
         for task in wf.event_manager.tasks.values():
             process_start = isinstance(task.task_spec, ZeebeStartEvent) and task.workflow.parent_task_id is None
             if task.state != TaskState.WAITING or process_start:
                 continue  # a process's message start events are served by _start_by_message
             definition = task.task_spec.event_definition
-            if isinstance(definition, ZeebeMessageDefinition):
+            if isinstance(definition, ZeebeMessageDefinition | ZeebeSignalDefinition):
                 waiting[(str(task.id), 0)] = (task, definition)
             elif isinstance(definition, ZeebeGatewayEvents):
                 for slot, choice in enumerate(definition.choices):
-                    if isinstance(choice, ZeebeMessageDefinition):
+                    if isinstance(choice, ZeebeMessageDefinition | ZeebeSignalDefinition):
                         waiting[(str(task.id), slot)] = (task, choice)
         mine = [s for s in self.subscriptions.values() if s.instance_key == instance.key]
         for subscription in mine:
@@ -1357,7 +1364,7 @@ class Engine:
             if slot_key in open_slots or task.internal_data.get("subscription_failed"):
                 continue
             opened = self._open_subscription(instance, task, definition, slot_key[1])
-            if opened is None:
+            if opened is None or opened.kind != "message":
                 continue
             for message in sorted(self.messages.values(), key=lambda m: m.key):
                 matches = (message.name, message.correlation_key) == (opened.message_name, opened.correlation_key)
@@ -1367,9 +1374,9 @@ class Engine:
                     return True
         return False
 
-    def _open_subscription(
-        self, instance: Instance, task: Any, definition: ZeebeMessageDefinition, slot: int
-    ) -> Subscription | None:
+    def _open_subscription(self, instance: Instance, task: Any, definition: Any, slot: int) -> Subscription | None:
+        if isinstance(definition, ZeebeSignalDefinition):
+            return self._add_subscription(instance, task, definition.name, "", slot, "signal")
         variables = scopes.visible(task)
         try:
             name = expressions.evaluate_string(definition.name, variables, "the message name")
@@ -1385,15 +1392,21 @@ class Engine:
             return None
         if isinstance(key_value, float) and key_value.is_integer():
             key_value = int(key_value)
+        return self._add_subscription(instance, task, name, str(key_value), slot, "message")
+
+    def _add_subscription(
+        self, instance: Instance, task: Any, name: str, correlation_key: str, slot: int, kind: str
+    ) -> Subscription:
         subscription = Subscription(
             key=self.new_key(),
             instance_key=instance.key,
             task_id=str(task.id),
             element_id=task.task_spec.bpmn_id,
             message_name=name,
-            correlation_key=str(key_value),
+            correlation_key=correlation_key,
             created_ms=self.now_ms(),
             slot=slot,
+            kind=kind,
         )
         self.subscriptions[subscription.key] = subscription
         self._tx().changes.put(subscription)
@@ -1404,21 +1417,25 @@ class Engine:
         self._tx().changes.drop(subscription)
 
     def _correlate(self, subscription: Subscription, message: Message, run: bool = True) -> None:
+        message.correlated.append(subscription.instance_key)
+        self._trigger(subscription, dict(message.variables), "message", run)
+
+    def _trigger(self, subscription: Subscription, variables: dict[str, Any], kind: str, run: bool = True) -> None:
+        """Deliver a message or signal to the waiting element behind `subscription`."""
         instance = self.instances[subscription.instance_key]
         task = self._task(instance, subscription.task_id)
         self._close_subscription(subscription)
-        message.correlated.append(instance.key)
         txn = self._tx()
         previous, txn.instance = txn.instance, instance
         try:
             if isinstance(task.task_spec, ZeebeEventBasedGateway):
                 task.internal_data["chosen"] = subscription.slot
-                task.internal_data["caught_variables"] = dict(message.variables)
+                task.internal_data["caught_variables"] = variables
                 task.task_spec._update(task)
             elif isinstance(task.task_spec, ZeebeBoundaryEvent) and not task.task_spec.cancel_activity:
-                self._spawn_from_boundary(task, dict(message.variables))
+                self._spawn_from_boundary(task, variables)
             else:
-                events.deliver(task, "message", dict(message.variables))
+                events.deliver(task, kind, variables)
             if run:
                 self._run(instance)
         finally:
@@ -1440,6 +1457,53 @@ class Engine:
             child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
             child.task_spec._update(child)
 
+    # --- signals
+
+    def broadcast_signal(self, name: str, variables: Mapping[str, Any]) -> int:
+        """BroadcastSignal: every waiting signal catch event and every signal start event fires."""
+        if not name:
+            raise invalid("Expected to broadcast a signal with a non-empty name")
+        with self.command():
+            key = self.new_key()
+            self._broadcast(name, dict(variables))
+            return key
+
+    def throw_signal(self, task: Any, name: str) -> None:
+        """A signal throw event ran: broadcast once the task has finished its step."""
+        self._tx().signals.append((name, {}))
+
+    def _broadcast(self, name: str, variables: dict[str, Any], running: int | None = None) -> None:
+        """`running`: the instance whose steps are under way (a throw event's); it is not re-entered,
+        its own step loop picks the triggered elements up."""
+        targets = sorted(
+            (s for s in self.subscriptions.values() if s.kind == "signal" and s.message_name == name),
+            key=lambda s: s.key,
+        )
+        for subscription in targets:
+            if subscription.key in self.subscriptions and subscription.instance_key in self.instances:
+                self._trigger(subscription, dict(variables), "signal", run=subscription.instance_key != running)
+        for deployed in list(self.latest.values()):
+            for start in _top_start_events(deployed.spec):
+                definition = start.event_definition
+                if isinstance(definition, ZeebeSignalDefinition) and definition.name == name:
+                    self._start_at(deployed, start, "signal", variables)
+
+    def _start_at(self, deployed: DeployedProcess, start: Any, kind: str, variables: dict[str, Any]) -> Instance:
+        """A new instance through one of its event start events (message or signal)."""
+        instance = self._new_instance(deployed, {})
+        wf = self.workflow(instance)
+        txn = self._tx()
+        previous, txn.instance = txn.instance, instance
+        try:
+            self._run(instance)
+            waiting = [t for t in wf.event_manager.tasks.values() if t.task_spec is start]
+            if waiting:
+                events.deliver(waiting[0], kind, dict(variables))
+            self._run(instance)
+        finally:
+            txn.instance = previous
+        return instance
+
     def _start_by_message(self, message: Message) -> None:
         """Message start events: one new instance per process, unless one started by the same
         correlation key is still active (Zeebe's rule)."""
@@ -1456,19 +1520,8 @@ class Engine:
             if busy:
                 continue
             message.started.append(deployed.definition.bpmn_process_id)
-            instance = self._new_instance(deployed, {})
+            instance = self._start_at(deployed, start, "message", dict(message.variables))
             instance.correlation_key = message.correlation_key
-            wf = self.workflow(instance)
-            txn = self._tx()
-            previous, txn.instance = txn.instance, instance
-            try:
-                self._run(instance)
-                waiting = [t for t in wf.event_manager.tasks.values() if t.task_spec is start]
-                if waiting:
-                    events.deliver(waiting[0], "message", dict(message.variables))
-                self._run(instance)
-            finally:
-                txn.instance = previous
 
     # ------------------------------------------------------------------ time
 

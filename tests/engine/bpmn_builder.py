@@ -135,6 +135,10 @@ class Process:
         self.root.append(f"<bpmn:message id={quoteattr(id)} name={quoteattr(name)}>{ext}</bpmn:message>")
         return self
 
+    def signal(self, id: str, name: str) -> Process:
+        self.root.append(f"<bpmn:signal id={quoteattr(id)} name={quoteattr(name)}/>")
+        return self
+
     def error(self, id: str, code: str) -> Process:
         self.root.append(f"<bpmn:error id={quoteattr(id)} name={quoteattr(code)} errorCode={quoteattr(code)}/>")
         return self

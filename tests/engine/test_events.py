@@ -450,3 +450,62 @@ def test_feel_now_reads_the_engine_clock(server: EngineServer) -> None:
     engine.deploy([("now.bpmn", process.chain("start", "stamp", "hold", "end").xml())])
     case = engine.create_instance("now", {})
     assert engine.variables(case.key)["day"] == "2027-03-01"
+
+
+# --- signals --------------------------------------------------------------------------------------
+
+
+def signal_process(process_id: str = "sig") -> Process:
+    return (
+        Process(process_id)
+        .signal("std", "standards-updated")
+        .start()
+        .catch("wait", '<bpmn:signalEventDefinition signalRef="std"/>')
+        .service("recalc", "eligibility.assess")
+        .end()
+        .chain("start", "wait", "recalc", "end")
+    )
+
+
+def test_broadcast_signal_reaches_every_waiting_instance_and_signal_starts(server: EngineServer) -> None:
+    engine = server.engine
+    starter = (
+        Process("on-signal")
+        .signal("std", "standards-updated")
+        .start_with("s", '<bpmn:signalEventDefinition signalRef="std"/>')
+        .service("notify", "case.notify")
+        .end()
+        .chain("s", "notify", "end")
+    )
+    engine.deploy([("sig.bpmn", signal_process().xml()), ("start.bpmn", starter.xml())])
+    a = engine.create_instance("sig", {})
+    b = engine.create_instance("sig", {})
+    engine.broadcast_signal("standards-updated", {"year": 2027})
+    assert job_types(engine, a.key) == ["eligibility.assess"] and job_types(engine, b.key) == ["eligibility.assess"]
+    assert engine.variables(a.key) == {"year": 2027}
+    started = [i for i in engine.instances.values() if i.bpmn_process_id == "on-signal"]
+    assert len(started) == 1 and job_types(engine, started[0].key) == ["case.notify"]
+
+
+def test_signal_throw_event_broadcasts_from_inside_a_process(server: EngineServer) -> None:
+    engine = server.engine
+    thrower = (
+        Process("thrower")
+        .signal("std", "standards-updated")
+        .start()
+        .throw("announce", '<bpmn:signalEventDefinition signalRef="std"/>')
+        .end()
+        .chain("start", "announce", "end")
+    )
+    engine.deploy([("sig.bpmn", signal_process().xml()), ("thrower.bpmn", thrower.xml())])
+    waiting = engine.create_instance("sig", {})
+    engine.create_instance("thrower", {})
+    assert job_types(engine, waiting.key) == ["eligibility.assess"]
+
+
+async def test_broadcast_signal_over_grpc(client: ZeebeClient, tmp_path: Path, server: EngineServer) -> None:
+    await deploy(client, tmp_path, "sig.bpmn", signal_process().xml())
+    created = await client.run_process("sig", {})
+    response = await client.broadcast_signal("standards-updated", {"year": 2028})
+    assert response.key > 0
+    assert job_types(server.engine, created.process_instance_key) == ["eligibility.assess"]

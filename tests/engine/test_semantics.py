@@ -203,8 +203,8 @@ def test_overload_is_refused_with_resource_exhausted(server: EngineServer) -> No
     [
         ('<bpmn:complexGateway id="cx"/>', "complexGateway"),
         (
-            '<bpmn:intermediateThrowEvent id="sig"><bpmn:signalEventDefinition/></bpmn:intermediateThrowEvent>',
-            "signalEventDefinition",
+            '<bpmn:intermediateThrowEvent id="comp"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>',
+            "compensateEventDefinition",
         ),
     ],
 )

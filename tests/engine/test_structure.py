@@ -345,3 +345,20 @@ def test_error_event_subprocess_catches_a_job_error(server: EngineServer) -> Non
     engine.throw_error(work.job.key, "CHECK_NOT_AUTHORISED", "未授权", {})
     assert jobs(engine, case.key) == ["case.handle-event"]
     assert not engine.incidents
+
+
+def test_link_events_jump_within_the_scope(server: EngineServer) -> None:
+    engine = server.engine
+    process = (
+        Process("link")
+        .start()
+        .throw("go", '<bpmn:linkEventDefinition name="toReview"/>')
+        .catch("arrive", '<bpmn:linkEventDefinition name="toReview"/>')
+        .service("review", "case.review")
+        .end()
+        .flow("start", "go")
+        .chain("arrive", "review", "end")
+    )
+    engine.deploy([("link.bpmn", process.xml())])
+    case = engine.create_instance("link", {})
+    assert jobs(engine, case.key) == ["case.review"]

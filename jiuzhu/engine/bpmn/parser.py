@@ -94,6 +94,8 @@ SUPPORTED_EVENT_DEFINITIONS = {
     "errorEventDefinition",
     "escalationEventDefinition",
     "terminateEventDefinition",
+    "signalEventDefinition",
+    "linkEventDefinition",
 }
 
 
@@ -226,6 +228,10 @@ class ZeebeEventParserMixin:
         key = message.xpath("./bpmn:extensionElements/zeebe:subscription/@correlationKey", namespaces=NSMAP)
         return specs.ZeebeMessageDefinition(message.get("name", ""), key[0] if key else None)
 
+    def parse_signal_event(self, event: Any) -> Any:
+        signal = _referenced(self.node, event.get("signalRef"), "signal")
+        return specs.ZeebeSignalDefinition(signal.get("name", ""))
+
     def parse_error_event(self, event: Any) -> Any:
         ref = event.get("errorRef")
         error = _referenced(self.node, ref, "error") if ref else None
@@ -266,12 +272,36 @@ class ZeebeEndEventParser(ZeebeEventParserMixin, EndEventParser):
 
 
 class ZeebeCatchEventParser(ZeebeEventParserMixin, IntermediateCatchEventParser):
-    pass
+    def create_task(self) -> Any:
+        if self.node.find(f"{{{BPMN_NS}}}linkEventDefinition") is not None:
+            task = specs.PassThroughTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+            task.zeebe = Extensions()
+            return task
+        return super().create_task()
 
 
 class ZeebeThrowEventParser(ZeebeEventParserMixin, IntermediateThrowEventParser):
     def create_task(self) -> Any:
         return _job_throw_event(self) or super().create_task()
+
+    def parse_node(self) -> Any:
+        link = self.node.find(f"{{{BPMN_NS}}}linkEventDefinition")
+        if link is None:
+            return super().parse_node()
+        # A link throw event continues at the link catch event of the same name in its scope.
+        task = specs.PassThroughTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+        task.zeebe = Extensions()
+        name = link.get("name")
+        scope = self.node.getparent()
+        catches = [
+            n
+            for n in scope.iterchildren(f"{{{BPMN_NS}}}intermediateCatchEvent")
+            if (d := n.find(f"{{{BPMN_NS}}}linkEventDefinition")) is not None and d.get("name") == name
+        ]
+        if len(catches) != 1:
+            raise ValidationException(f"expected exactly one link catch event named '{name}'", node=self.node)
+        task.connect(self.process_parser.parse_node(catches[0]))
+        return task
 
 
 class ZeebeBoundaryEventParser(ZeebeEventParserMixin, BoundaryEventParser):
@@ -444,6 +474,8 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
         "messageEventDefinition" in definitions or tag == "receiveTask"
     ):
         _validate_message_catch(element, tag, resource)
+    if "signalEventDefinition" in definitions:
+        _validate_signal(element, resource)
     if tag in ("endEvent", "intermediateThrowEvent") and "errorEventDefinition" in definitions:
         _validate_thrown_code(element, "error", "errorCode", resource)
     if tag in ("endEvent", "intermediateThrowEvent") and "escalationEventDefinition" in definitions:
@@ -470,6 +502,14 @@ def _validate_message_catch(element: etree._Element, tag: str, resource: str) ->
             expressions.check(text)
         except expressions.ExpressionError as err:
             raise element_error(element, resource, str(err)) from err
+
+
+def _validate_signal(element: etree._Element, resource: str) -> None:
+    definition = element.find(f"{{{BPMN_NS}}}signalEventDefinition")
+    ref = definition.get("signalRef") if definition is not None else None
+    found = element.getroottree().getroot().xpath("./bpmn:signal[@id=$ref]", ref=ref or "", namespaces=NSMAP)
+    if not found or not found[0].get("name"):
+        raise element_error(element, resource, "must refer to a signal with a name (signalRef)")
 
 
 def _validate_thrown_code(element: etree._Element, kind: str, attribute: str, resource: str) -> None:

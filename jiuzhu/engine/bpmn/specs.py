@@ -268,6 +268,28 @@ class ZeebeMessageDefinition(EventDefinition):
         return isinstance(other, ZeebeMessageDefinition) and other.name == self.name
 
 
+class ZeebeSignalDefinition(EventDefinition):
+    """A signal catch waits on a (kind "signal") subscription; a throw broadcasts to every one."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        return False
+
+    def throw(self, my_task: Any) -> None:
+        runtime_of(my_task).throw_signal(my_task, self.name)
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        return PendingBpmnEvent(self.name, "ZeebeSignal", None)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ZeebeSignalDefinition) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("signal", self.name))
+
+
 class ZeebeErrorDefinition(ErrorEventDefinition):
     """Thrown errors are routed by the runtime up the scope chain, as Zeebe does."""
 

@@ -146,7 +146,11 @@ class GatewayService(pb_grpc.GatewayServicer):
         context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{what} is not supported by the embedded engine yet")
 
     def BroadcastSignal(self, request: Any, context: Any) -> Any:
-        return self._unsupported(context, "BroadcastSignal (signal events)")
+        def run() -> pb.BroadcastSignalResponse:
+            key = self.engine.broadcast_signal(request.signalName, parse_variables(request.variables))
+            return pb.BroadcastSignalResponse(key=key, tenantId=TENANT)
+
+        return self._call(context, run)
 
     def EvaluateDecision(self, request: Any, context: Any) -> Any:
         def run() -> pb.EvaluateDecisionResponse:

@@ -128,6 +128,7 @@ class SubscriptionTable(SQLModel, table=True):
     correlation_key: str
     created_ms: int = _big()
     slot: int = 0
+    kind: str = "message"
 
 
 class DecisionRequirementsTable(SQLModel, table=True):
