@@ -9,7 +9,7 @@ from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.records import InstanceState
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.store.repository import Store, open_database
-from tests.engine.bpmn_builder import Process
+from tests.engine.bpmn_builder import Process, message_ref
 
 pytestmark = pytest.mark.engine
 
@@ -89,3 +89,47 @@ def test_timers_resume_after_restart(database: str) -> None:
     assert second.tick() == 1
     assert sorted(j.type for j in second.jobs.values()) == ["sla.escalate"]
     assert second.instances[instance.key].state == InstanceState.ACTIVE
+
+
+def test_multi_instance_progress_buffers_and_subscriptions_survive_a_restart(database: str) -> None:
+    clock = Clock(controlled=True)
+    process = (
+        Process("mi")
+        .message("m", "documents-arrived", "=caseId")
+        .start()
+        .multi(
+            "check",
+            "verification.check-member",
+            "=members",
+            element="member",
+            output_collection="findings",
+            output_element="=finding",
+        )
+        .catch("docs", message_ref("m"), outputs={"docs": "=files"})
+        .service("after", "eligibility.assess")
+        .end()
+        .chain("start", "check", "docs", "after", "end")
+        .xml()
+    )
+    first = Engine(Store(open_database(database)), clock)
+    first.deploy([("mi.bpmn", process)])
+    case = first.create_instance("mi", {"members": ["甲", "乙", "丙"], "caseId": "R-1"})
+    activated = first.activate_jobs("verification.check-member", "w", 60_000, 10, [], -1)
+    by_member = {a.variables["member"]: a for a in activated}
+    first.complete_job(by_member["乙"].job.key, {"finding": "乙:符合"})
+    first.publish_message("documents-arrived", "R-1", 3_600_000, "", {"files": ["户口簿"]})  # buffered
+
+    second = Engine(Store(open_database(database)), clock)  # restart: the instance is mid-way
+    for member in ("丙", "甲"):
+        second.complete_job(by_member[member].job.key, {"finding": f"{member}:符合"})
+    # The multi-instance resumed where it was, then the buffered message was taken at once.
+    assert [j.type for j in second.jobs.values() if j.instance_key == case.key] == ["eligibility.assess"]
+    variables = second.variables(case.key)
+    assert variables["findings"] == ["甲:符合", "乙:符合", "丙:符合"]
+    assert variables["docs"] == ["户口簿"]
+
+    waiting = second.create_instance("mi", {"members": [], "caseId": "R-2"})
+    assert [s.correlation_key for s in second.subscriptions.values()] == ["R-2"]
+    third = Engine(Store(open_database(database)), clock)  # restart with a subscription open
+    third.publish_message("documents-arrived", "R-2", 0, "", {"files": []})
+    assert [j.type for j in third.jobs.values() if j.instance_key == waiting.key] == ["eligibility.assess"]
