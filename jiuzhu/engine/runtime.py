@@ -700,6 +700,10 @@ class Engine:
             return
         host.internal_data["esp_fired"] = True
         if not spec.interrupting:
+            # Non-interrupting: this occurrence runs on, and a fresh copy waits for the next one.
+            if host.parent is not None and not host.workflow.completed:
+                again = host.parent._add_child(host.task_spec, TaskState.FUTURE)
+                again.task_spec._update(again)
             return
         keep = _subtree_ids(host)  # the host and the tasks that follow it
         for task in list(host.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)):

@@ -7,7 +7,7 @@ import pytest
 from jiuzhu.engine.errors import EngineError
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.server import EngineServer
-from tests.engine.bpmn_builder import Process, error_ref
+from tests.engine.bpmn_builder import Process, error_ref, escalation_ref
 
 pytestmark = pytest.mark.engine
 
@@ -362,3 +362,45 @@ def test_link_events_jump_within_the_scope(server: EngineServer) -> None:
     engine.deploy([("link.bpmn", process.xml())])
     case = engine.create_instance("link", {})
     assert jobs(engine, case.key) == ["case.review"]
+
+
+def test_non_interrupting_message_event_subprocess_fires_for_every_message(server: EngineServer) -> None:
+    engine = server.engine
+    root = Process("esp").message("change", "household-change", "=caseId")
+    xml = with_event_subprocess(
+        '<bpmn:messageEventDefinition messageRef="change"/>', interrupting=False, root=root
+    ).xml()
+    engine.deploy([("esp.bpmn", xml)])
+    case = engine.create_instance("esp", {"caseId": "C-9"})
+    engine.publish_message("household-change", "C-9", 0, "", {"n": 1})
+    engine.publish_message("household-change", "C-9", 0, "", {"n": 2})
+    assert jobs(engine, case.key) == ["case.handle-event", "case.handle-event", "case.work"]
+    for _ in range(2):
+        complete(engine, "case.handle-event")
+    complete(engine, "case.work")
+    complete(engine, "case.more")
+    assert case.key not in engine.instances and not engine.subscriptions
+
+
+def test_escalation_event_subprocess_catches_a_thrown_escalation(server: EngineServer) -> None:
+    engine = server.engine
+    handler = (
+        Process("h")
+        .start_with("on_late", escalation_ref("late"), interrupting=False)
+        .service("remind", "sla.remind")
+        .end("reminded")
+        .chain("on_late", "remind", "reminded")
+    )
+    process = (
+        Process("esc")
+        .escalation("late", "SLA_WARN")
+        .start()
+        .throw("warn", escalation_ref("late"))
+        .service("work", "case.work")
+        .end()
+        .chain("start", "warn", "work", "end")
+        .event_subprocess("sla", handler)
+    )
+    engine.deploy([("esc.bpmn", process.xml())])
+    case = engine.create_instance("esc", {})
+    assert jobs(engine, case.key) == ["case.work", "sla.remind"]
