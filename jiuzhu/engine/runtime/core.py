@@ -1,0 +1,793 @@
+"""The embedded engine: Zeebe's commands on Spiff workflows, with write-through durable state.
+
+One lock serialises commands, as one Zeebe partition does; each command mutates memory, commits
+its `Changes` in one transaction and only then answers. If anything unexpected fails mid-command,
+memory is reloaded from the store, so what was acknowledged is exactly what survives.
+"""
+
+import contextlib
+import functools
+import hashlib
+import heapq
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from jiuzhu import metrics
+from jiuzhu.engine import events, expressions, feel, scopes
+from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
+from jiuzhu.engine.bpmn.state import StateCodec
+from jiuzhu.engine.bpmn.xml import parse_xml
+from jiuzhu.engine.clock import Clock
+from jiuzhu.engine.decisions import DecisionRepository
+from jiuzhu.engine.dmn import DecisionEvaluation
+from jiuzhu.engine.errors import Code, EngineError, invalid, not_found, precondition
+from jiuzhu.engine.feel import to_json as feel_json
+from jiuzhu.engine.records import (
+    KEY_BASE,
+    DecisionDefinition,
+    DecisionRequirements,
+    Definition,
+    Incident,
+    Instance,
+    InstanceState,
+    Job,
+    JobState,
+    Message,
+    Subscription,
+    UserTask,
+    UserTaskState,
+)
+from jiuzhu.engine.runtime.model import (
+    MAX_CACHED_WORKFLOWS,
+    TIMER_EVENT_TYPES,
+    DecisionFailure,
+    DeployedProcess,
+    Deployment,
+    FeelScriptEngine,
+    JobStream,
+    _assign_path,
+    _has_none_start,
+    _incident_type,
+    _message,
+    _Txn,
+    log,
+)
+from jiuzhu.engine.store.repository import Changes, Store
+
+
+class EngineCore:
+    """State, commands and the step loop; the mixins add jobs, flow structure and correlation."""
+
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)  # jobs or instances changed: wake waiters
+        self.script_engine = FeelScriptEngine(self)
+        feel.set_clock(self.clock.now)  # FEEL's now()/today() read the engine clock, pinned or not
+        self.codec = StateCodec()
+        self._txn: _Txn | None = None
+        self._streams: list[JobStream] = []
+        self._wake_scheduler: Callable[[], None] = lambda: None
+        self._load()
+
+    # ------------------------------------------------------------------ state & transactions
+
+    def _load(self) -> None:
+        self.definitions: dict[int, DeployedProcess] = {}
+        self.latest: dict[str, DeployedProcess] = {}
+        for definition in sorted(self.store.load(Definition), key=lambda d: d.key):
+            self._register_definition(definition)
+        table = self.store.instance_table()
+        self.instances: dict[int, Instance] = {
+            i.key: i for i in self.store.load(Instance, table.c.state == InstanceState.ACTIVE)
+        }
+        for instance in self.instances.values():
+            instance.state_json = None  # loaded lazily
+        self.workflows: OrderedDict[int, Any] = OrderedDict()
+        self.jobs: dict[int, Job] = {j.key: j for j in self.store.load(Job)}
+        self.incidents: dict[int, Incident] = {i.key: i for i in self.store.load(Incident)}
+        self.user_tasks: dict[int, UserTask] = {
+            t.key: t for t in self.store.load(UserTask) if t.state == UserTaskState.CREATED
+        }
+        self.messages: dict[int, Message] = {m.key: m for m in self.store.load(Message)}
+        self.subscriptions: dict[int, Subscription] = {s.key: s for s in self.store.load(Subscription)}
+        self.decision_repo = DecisionRepository()
+        self.decision_repo.restore(self.store.load(DecisionRequirements), self.store.load(DecisionDefinition))
+        self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
+        self._result_waiters: set[int] = set()
+        self._pending_child_ends: list[tuple[Instance, dict[str, Any]]] = []
+        stored = self.store.next_key()
+        known = [
+            KEY_BASE,
+            *self.definitions,
+            *self.jobs,
+            *self.incidents,
+            *self.user_tasks,
+            *self.messages,
+            *self.subscriptions,
+            *self.decision_repo.drgs,
+            *self.decision_repo.decisions,
+        ]
+        self._next_key = max(stored or KEY_BASE, max(known) + 1)
+        self._timer_heap: list[tuple[int, int]] = [
+            (i.next_due_ms, i.key) for i in self.instances.values() if i.next_due_ms is not None
+        ]
+        heapq.heapify(self._timer_heap)
+        self._job_heap: list[tuple[int, int]] = []
+        for job in self.jobs.values():
+            self._schedule_job(job)
+
+    def _register_definition(self, definition: Definition) -> None:
+        root = parse_xml(definition.resource, definition.resource_name)
+        for parsed in parse_processes(root, definition.resource_name):
+            if parsed.bpmn_process_id == definition.bpmn_process_id:
+                deployed = DeployedProcess(definition, parsed.spec, parsed.subprocess_specs)
+                self.definitions[definition.key] = deployed
+                current = self.latest.get(definition.bpmn_process_id)
+                if current is None or current.definition.version < definition.version:
+                    self.latest[definition.bpmn_process_id] = deployed
+
+    def new_key(self) -> int:
+        key = self._next_key
+        self._next_key += 1
+        if self._txn is not None:
+            self._txn.changes.next_key = self._next_key
+        return key
+
+    def now_ms(self) -> int:
+        return self.clock.millis()
+
+    @contextlib.contextmanager
+    def command(self) -> Iterator[_Txn]:
+        """Run one command atomically: commit before returning, or restore memory on failure."""
+        with self.lock:
+            if self._txn is not None:  # nested: join the running command
+                yield self._txn
+                return
+            txn = self._txn = _Txn()
+            try:
+                yield txn
+                for key in txn.touched:
+                    self._save_instance(key, txn.changes)
+                self.store.commit(txn.changes)
+                for observe in txn.observed:
+                    observe()
+            except EngineError:
+                self._txn = None
+                if not txn.changes.empty() or txn.touched:
+                    self._reload()
+                raise
+            except Exception:
+                self._txn = None
+                log.exception("command failed; reloading engine state from the store")
+                self._reload()
+                raise
+            finally:
+                self._txn = None
+            if txn.new_jobs:
+                self._push_to_streams()
+            self.changed.notify_all()
+            self._wake_scheduler()
+
+    def _reload(self) -> None:
+        streams, wake = self._streams, self._wake_scheduler
+        self._load()
+        self._streams, self._wake_scheduler = streams, wake
+
+    def _observe(self, record: Callable[[], None]) -> None:
+        """Count something for /metrics once the command has committed (never for a rollback)."""
+        self._tx().observed.append(record)
+
+    def _tx(self) -> _Txn:
+        assert self._txn is not None, "engine state changed outside a command"
+        return self._txn
+
+    # ------------------------------------------------------------------ workflows
+
+    def workflow(self, instance: Instance) -> Any:
+        wf = self.workflows.get(instance.key)
+        if wf is not None:
+            self.workflows.move_to_end(instance.key)
+            return wf
+        text = self.store.load_instance_state(instance.key)
+        if text is None:
+            raise EngineError(Code.INTERNAL, f"process instance {instance.key} has no stored state")
+        deployed = self.definitions[instance.definition_key]
+        wf = self.codec.loads(text, deployed.spec, deployed.subprocess_specs)
+        wf.script_engine = self.script_engine
+        self._cache(instance.key, wf)
+        return wf
+
+    def _cache(self, key: int, wf: Any) -> None:
+        self.workflows[key] = wf
+        while len(self.workflows) > MAX_CACHED_WORKFLOWS:
+            evicted, _ = self.workflows.popitem(last=False)
+            if self._txn is not None and evicted in self._txn.touched:
+                self.workflows[evicted] = _
+                self.workflows.move_to_end(evicted, last=False)
+                break
+
+    def _save_instance(self, key: int, changes: Changes) -> None:
+        instance = self.instances.get(key)
+        if instance is None:
+            return
+        if instance.state == InstanceState.ACTIVE:
+            wf = self.workflows[key]
+            instance.next_due_ms = self._next_due(wf)
+            if instance.next_due_ms is not None:
+                heapq.heappush(self._timer_heap, (instance.next_due_ms, key))
+            row = Instance(**{**instance.__dict__, "state_json": self.codec.dumps(wf)})
+        else:
+            row = Instance(**{**instance.__dict__, "state_json": None, "next_due_ms": None})
+            self.instances.pop(key, None)
+            self.workflows.pop(key, None)
+        changes.put(row)
+
+    @staticmethod
+    def _next_due(wf: Any) -> int | None:
+        dues = []
+        for pending in wf.waiting_events():
+            if pending.event_type in TIMER_EVENT_TYPES and isinstance(pending.value, str):
+                dues.append(int(datetime.fromisoformat(pending.value).timestamp() * 1000))
+        return min(dues) if dues else None
+
+    def _task(self, instance: Instance, task_id: str) -> Any:
+        task = self.workflow(instance).get_task_from_id(UUID(task_id))
+        if task is None:
+            raise EngineError(Code.INTERNAL, f"task {task_id} of instance {instance.key} is gone")
+        return task
+
+    def _run(self, instance: Instance) -> None:
+        """Drive Spiff until only waiting work is left; failures become incidents, not crashes."""
+        txn = self._tx()
+        txn.touched.add(instance.key)
+        wf = self.workflow(instance)
+        previous, txn.instance = txn.instance, instance
+        try:
+            for _round in range(10_000):
+                if not self._step(wf):
+                    wf.refresh_timers()
+                    if (
+                        not self._step(wf)
+                        and not self._sync_subscriptions(instance, wf)
+                        and not self._close_idle_event_subprocesses(wf)
+                    ):
+                        break
+        finally:
+            txn.instance = previous
+        if wf.completed and instance.state == InstanceState.ACTIVE:
+            self._end_instance(instance, InstanceState.COMPLETED, scopes.workflow_scope(wf))
+        while self._pending_child_ends:
+            child, variables = self._pending_child_ends.pop(0)
+            self._child_ended(child, variables)
+
+    def _step(self, wf: Any) -> bool:
+        progressed = False
+        workflows = [*sorted(wf.get_active_subprocesses(), key=lambda w: w.depth, reverse=True), wf]
+        for sub in workflows:
+            for task in sub.get_tasks(state=TaskState.READY):
+                if task.task_spec.manual:
+                    continue
+                try:
+                    task.run()
+                except Exception as err:  # a failed expression or mapping: Zeebe raises an incident
+                    self._raise_incident(task, _incident_type(err), _message(err))
+                self._deliver_throws()
+                progressed = True
+            if sub.parent_task_id is not None:
+                parent = wf.get_task_from_id(sub.parent_task_id)
+                if parent is not None:
+                    parent.task_spec._update(parent)
+        return progressed
+
+    def _end_instance(self, instance: Instance, state: str, variables: Mapping[str, Any]) -> None:
+        instance.state = state
+        self._observe(lambda: metrics.engine.instance_ended(instance.bpmn_process_id, state))
+        instance.ended_ms = self.now_ms()
+        if instance.key in self._result_waiters:
+            self.results[instance.key] = dict(variables)
+        if state == InstanceState.COMPLETED and instance.parent_key:
+            self._pending_child_ends.append((instance, dict(variables)))
+        for job in [j for j in self.jobs.values() if j.instance_key == instance.key]:
+            self._drop_job(job)
+        for task in [t for t in self.user_tasks.values() if t.instance_key == instance.key]:
+            task.state = UserTaskState.CANCELED
+            self._tx().changes.put(task)
+            self.user_tasks.pop(task.key)
+        for incident in [i for i in self.incidents.values() if i.instance_key == instance.key]:
+            self.incidents.pop(incident.key)
+            self._tx().changes.drop(incident)
+        for subscription in [s for s in self.subscriptions.values() if s.instance_key == instance.key]:
+            self._close_subscription(subscription)
+        self._tx().touched.add(instance.key)
+
+    def _instance_of(self, task: Any) -> Instance:
+        txn = self._tx()
+        assert txn.instance is not None
+        return txn.instance
+
+    def _definition_of(self, instance: Instance) -> Definition:
+        return self.definitions[instance.definition_key].definition
+
+    # ------------------------------------------------------------------ Spiff hooks
+
+    def run_script(self, task: Any, spec: Any) -> None:
+        variables = self._apply_inputs(task, spec)
+        expression, result_variable = spec.zeebe.script
+        result = expressions.evaluate(expression, variables)
+        self._apply_outputs(task, spec, {result_variable: result} if result_variable else {})
+
+    def timer_failed(self, task: Any, message: str) -> None:
+        self._raise_incident(task, "EXTRACT_VALUE_ERROR", message)
+
+    def evaluate_timer(self, task: Any, expression: str) -> Any:
+        return expressions.evaluate_raw(expression, scopes.visible(task))
+
+    def task_cancelled(self, task: Any) -> None:
+        child_key = task.internal_data.pop("child", None)
+        child = self.instances.get(child_key) if child_key else None
+        if child is not None:
+            self._terminate(child)
+        for job in [j for j in self.jobs.values() if j.task_id == str(task.id)]:
+            self._drop_job(job)
+        key = task.internal_data.get("user_task_key")
+        record = self.user_tasks.pop(key, None) if key else None
+        if record is not None:
+            record.state = UserTaskState.CANCELED
+            self._tx().changes.put(record)
+        for incident in [i for i in self.incidents.values() if i.task_id == str(task.id)]:
+            self.incidents.pop(incident.key)
+            self._tx().changes.drop(incident)
+
+    def _apply_inputs(self, task: Any, spec: Any) -> dict[str, Any]:
+        """Input mappings create the element's local scope; returns what the element sees."""
+        visible = scopes.visible(task)
+        inputs = spec.zeebe.inputs
+        if inputs:
+            local = scopes.local_scope(task, create=True)
+            assert local is not None
+            context = dict(visible)
+            for mapping in inputs:
+                value = expressions.evaluate(mapping.source, context)
+                _assign_path(local, mapping.target, value)
+                context[mapping.target.split(".")[0]] = local[mapping.target.split(".")[0]]
+            visible = scopes.visible(task)
+        return visible
+
+    def _apply_outputs(self, task: Any, spec: Any, variables: Mapping[str, Any]) -> None:
+        """Zeebe's propagation: with output mappings, results go up from the flow scope; without,
+        each variable lands in the nearest scope that holds it (the element's own first)."""
+        outputs = spec.zeebe.outputs
+        if not outputs:
+            scopes.propagate(list(scopes.chain(task)), variables)
+            return
+        local = scopes.local_scope(task, create=True)
+        assert local is not None
+        local.update(variables)
+        context = scopes.visible(task)
+        results: dict[str, Any] = {}
+        for mapping in outputs:
+            value = expressions.evaluate(mapping.source, context)
+            _assign_path(results, mapping.target, value)
+        scopes.propagate(list(scopes.chain(task, include_local=False)), results)
+
+    # ------------------------------------------------------------------ incidents
+
+    def _raise_incident(self, task: Any, error_type: str, message: str, job: Job | None = None) -> Incident:
+        instance = self._instance_of(task) if job is None else self.instances[job.instance_key]
+        incident = Incident(
+            key=self.new_key(),
+            instance_key=instance.key,
+            element_instance_key=task.internal_data.setdefault("key", self.new_key()),
+            element_id=task.task_spec.bpmn_id or task.task_spec.name,
+            task_id=str(task.id),
+            error_type=error_type,
+            message=message,
+            job_key=job.key if job else None,
+            created_ms=self.now_ms(),
+        )
+        self.incidents[incident.key] = incident
+        self._tx().changes.put(incident)
+        self._observe(lambda: metrics.engine.incident_raised(error_type))
+        log.warning("incident %s on %s in instance %s: %s", incident.key, incident.element_id, instance.key, message)
+        return incident
+
+    def resolve_incident(self, incident_key: int) -> None:
+        with self.command() as txn:
+            incident = self.incidents.get(incident_key)
+            if incident is None:
+                raise not_found(
+                    f"Expected to resolve incident with key '{incident_key}', but no such incident was found"
+                )
+            self.incidents.pop(incident.key)
+            txn.changes.drop(incident)
+            instance = self.instances[incident.instance_key]
+            if incident.job_key is not None:
+                job = self.jobs.get(incident.job_key)
+                if job is not None:
+                    if job.retries <= 0 and job.state == JobState.FAILED:
+                        task = self._task(instance, job.task_id)
+                        txn.instance = instance
+                        self._raise_incident(task, incident.error_type, incident.message, job)
+                        return
+                    job.state = JobState.ACTIVATABLE
+                    job.backoff_until_ms = 0
+                    job.deadline_ms = -1
+                    self._schedule_job(job)
+                    txn.changes.put(job)
+                    txn.new_jobs = True
+                return
+            task = self._task(instance, incident.task_id)
+            pending = task.internal_data.pop("pending_completion", None)
+            txn.instance = instance
+            if pending is not None:  # output mapping failed after the job completed: retry it
+                self._finish_task(instance, task, pending)
+            elif task.has_state(TaskState.ERROR):
+                task._set_state(TaskState.READY)
+            elif task.internal_data.pop("timer_failed", None):
+                task.task_spec._update(task)  # evaluate the timer again
+            elif task.internal_data.pop("subscription_failed", None):
+                pass  # the next synchronisation opens the subscription again
+            self._run(instance)
+            txn.instance = None
+
+    # ------------------------------------------------------------------ deployment
+
+    def deploy(self, resources: list[tuple[str, bytes]]) -> Deployment:
+        """Deploy BPMN and DMN resources atomically: all are valid, or nothing is deployed."""
+        if not resources:
+            raise invalid("Expected to deploy at least one resource, but none given")
+        processes: list[tuple[str, bytes, ParsedProcess]] = []
+        graphs: list[tuple[bytes, Any]] = []
+        for name, content in resources:
+            if name.endswith(".dmn"):
+                graphs.append((content, self.decision_repo.parse(content, name)))
+            elif name.endswith((".bpmn", ".xml")):
+                root = parse_xml(content, name)
+                processes.extend((name, content, p) for p in parse_processes(root, name))
+            else:
+                raise invalid(f"Expected the resource '{name}' to be a BPMN (.bpmn) or DMN (.dmn) file")
+        ids = [p.bpmn_process_id for _, _, p in processes] + [d for _, g in graphs for d in g.decision_ids]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise invalid(f"Duplicated process or decision id in resources: {', '.join(sorted(duplicates))}")
+        with self.command() as txn:
+            result = Deployment(key=self.new_key())
+            for name, content, process in processes:
+                result.processes.append(self._deploy_process(name, content, process, result.key))
+            for content, graph in graphs:
+                drg, decisions, new = self.decision_repo.deploy(graph, content, result.key, self.new_key, self.now_ms())
+                if new:
+                    txn.changes.put(drg.record)
+                    for decision in decisions:
+                        txn.changes.put(decision)
+                result.decision_requirements.append(drg.record)
+                result.decisions.extend(decisions)
+            return result
+
+    def _deploy_process(self, name: str, content: bytes, process: ParsedProcess, deployment_key: int) -> Definition:
+        checksum = hashlib.sha256(content).hexdigest()
+        current = self.latest.get(process.bpmn_process_id)
+        if current and current.definition.checksum == checksum and current.definition.resource_name == name:
+            return current.definition  # unchanged: Zeebe returns the existing version
+        definition = Definition(
+            key=self.new_key(),
+            bpmn_process_id=process.bpmn_process_id,
+            version=current.definition.version + 1 if current else 1,
+            name=process.name,
+            resource_name=name,
+            checksum=checksum,
+            deployment_key=deployment_key,
+            resource=content,
+            created_ms=self.now_ms(),
+        )
+        deployed = DeployedProcess(definition, process.spec, process.subprocess_specs)
+        self.definitions[definition.key] = deployed
+        self.latest[definition.bpmn_process_id] = deployed
+        self._tx().changes.put(definition)
+        return definition
+
+    # ------------------------------------------------------------------ decisions
+
+    def evaluate_decision(
+        self, decision_id: str, decision_key: int, variables: Mapping[str, Any]
+    ) -> tuple[DecisionDefinition, DecisionEvaluation]:
+        """The EvaluateDecision command: a failure is reported in the result, not raised."""
+        with self.lock:
+            decision = self.decision_repo.find(decision_id, decision_key)
+            return decision, self.decision_repo.evaluate(decision, variables)
+
+    def run_decision(self, task: Any, spec: Any) -> None:
+        """A business rule task with `zeebe:calledDecision`: evaluate and store the result."""
+        variables = self._apply_inputs(task, spec)
+        decision_id_text, result_variable = spec.zeebe.called_decision
+        decision_id = expressions.evaluate_string(decision_id_text, variables, "the decision id")
+        try:
+            decision = self.decision_repo.find(decision_id)
+        except EngineError as err:
+            raise DecisionFailure(err.message) from err
+        evaluation = self.decision_repo.evaluate(decision, variables)
+        if evaluation.failed:
+            raise DecisionFailure(evaluation.failure_message or "the decision failed")
+        self._apply_outputs(task, spec, {result_variable: feel_json(evaluation.decision_output)})
+
+    # ------------------------------------------------------------------ process instances
+
+    def _resolve_definition(self, bpmn_process_id: str, version: int, definition_key: int) -> DeployedProcess:
+        if definition_key:
+            found = self.definitions.get(definition_key)
+            if found is None:
+                raise not_found(f"Expected to find process definition with key '{definition_key}', but none found")
+            return found
+        if version and version > 0:
+            for deployed in self.definitions.values():
+                d = deployed.definition
+                if d.bpmn_process_id == bpmn_process_id and d.version == version:
+                    return deployed
+            raise not_found(
+                f"Expected to find process definition with process ID '{bpmn_process_id}' and version "
+                f"'{version}', but none found"
+            )
+        latest = self.latest.get(bpmn_process_id)
+        if latest is None:
+            raise not_found(f"Expected to find process definition with process ID '{bpmn_process_id}', but none found")
+        return latest
+
+    def create_instance(
+        self,
+        bpmn_process_id: str = "",
+        variables: Mapping[str, Any] | None = None,
+        version: int = -1,
+        definition_key: int = 0,
+        keep_result: bool = False,
+    ) -> Instance:
+        with self.command():
+            deployed = self._resolve_definition(bpmn_process_id, version, definition_key)
+            if not _has_none_start(deployed.spec):
+                raise invalid(
+                    f"Expected to create instance of process with none start event, but there is no such event "
+                    f"in process '{deployed.definition.bpmn_process_id}'"
+                )
+            instance = self._new_instance(deployed, variables or {})
+            if keep_result:
+                self._result_waiters.add(instance.key)
+            self._run(instance)
+            return instance
+
+    def _new_instance(self, deployed: DeployedProcess, variables: Mapping[str, Any]) -> Instance:
+        d = deployed.definition
+        instance = Instance(
+            key=self.new_key(),
+            definition_key=d.key,
+            bpmn_process_id=d.bpmn_process_id,
+            version=d.version,
+            state=InstanceState.ACTIVE,
+            created_ms=self.now_ms(),
+        )
+        wf = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=self.script_engine)
+        scopes.workflow_scope(wf).update(variables)
+        self.instances[instance.key] = instance
+        self._cache(instance.key, wf)
+        self._tx().touched.add(instance.key)
+        self._observe(lambda: metrics.engine.instance_created(d.bpmn_process_id))
+        return instance
+
+    def await_result(self, instance_key: int, timeout_s: float) -> dict[str, Any] | None:
+        """Block until the instance ends; its final variables, or None on timeout."""
+        with self.lock:
+            ok = self.changed.wait_for(lambda: instance_key not in self.instances, timeout=timeout_s)
+            self._result_waiters.discard(instance_key)
+            if not ok:
+                return None
+            return self.results.pop(instance_key, {})
+
+    def cancel_instance(self, instance_key: int) -> None:
+        with self.command():
+            instance = self.instances.get(instance_key)
+            if instance is None:
+                raise not_found(
+                    f"Expected to cancel a process instance with key '{instance_key}', but no such process was found"
+                )
+            if instance.parent_key:
+                raise precondition(
+                    f"Expected to cancel a process instance with key '{instance_key}', but it is created by a parent "
+                    f"process instance. Cancel the root process instance '{instance.parent_key}' instead."
+                )
+            self._terminate(instance)
+
+    def _terminate(self, instance: Instance) -> None:
+        """Cancel an instance and everything it called; nothing is propagated to a parent."""
+        wf = self.workflow(instance)
+        txn = self._tx()
+        previous, txn.instance = txn.instance, instance
+        try:
+            wf.cancel()
+        finally:
+            txn.instance = previous
+        self._end_instance(instance, InstanceState.TERMINATED, scopes.workflow_scope(wf))
+
+    def set_variables(self, element_instance_key: int, variables: Mapping[str, Any], local: bool) -> int:
+        with self.command() as txn:
+            instance, task = self._element(element_instance_key)
+            wf = self.workflow(instance)
+            chain = list(scopes.chain(task)) if task is not None else [scopes.workflow_scope(wf)]
+            if task is not None and (local or not chain):
+                chain = [scopes.local_scope(task, create=True)]  # type: ignore[list-item]
+            if local:
+                chain[0].update(variables)
+            else:
+                scopes.propagate(chain, variables)
+            txn.touched.add(instance.key)
+            return self.new_key()
+
+    def _element(self, key: int) -> tuple[Instance, Any]:
+        if key in self.instances:
+            return self.instances[key], None
+        records: list[Job | UserTask] = [*self.jobs.values(), *self.user_tasks.values()]
+        for record in records:
+            if record.element_instance_key == key:
+                instance = self.instances[record.instance_key]
+                return instance, self._task(instance, record.task_id)
+        raise not_found(f"Expected to find an element instance with key '{key}', but none was found")
+
+    def variables(self, instance_key: int) -> dict[str, Any]:
+        with self.lock:
+            instance = self.instances.get(instance_key)
+            if instance is None:
+                raise not_found(f"Expected to find process instance with key '{instance_key}', but none was found")
+            return dict(scopes.workflow_scope(self.workflow(instance)))
+
+    # ------------------------------------------------------------------ time
+
+    def set_wake_hook(self, wake: Callable[[], None]) -> None:
+        self._wake_scheduler = wake
+
+    def next_wake_ms(self) -> int | None:
+        with self.lock:
+            candidates = []
+            if self._timer_heap:
+                candidates.append(self._timer_heap[0][0])
+            if self._job_heap:
+                candidates.append(self._job_heap[0][0])
+            if self.messages:
+                candidates.append(min(m.expires_ms for m in self.messages.values()))
+            return min(candidates) if candidates else None
+
+    def tick(self) -> int:
+        """Fire due timers, time out expired job activations, release back-offs, drop expired
+        messages. Cost grows with what is due, not with what is waiting."""
+        fired = 0
+        with self.lock:
+            now = self.now_ms()
+            due_instances: list[int] = []
+            while self._timer_heap and self._timer_heap[0][0] <= now:
+                due, key = heapq.heappop(self._timer_heap)
+                instance = self.instances.get(key)
+                if instance is not None and instance.next_due_ms == due and key not in due_instances:
+                    due_instances.append(key)
+            for key in due_instances:
+                with self.command() as txn:
+                    instance = self.instances[key]
+                    txn.instance = instance
+                    self.workflow(instance).refresh_timers()
+                    self._run(instance)
+                    txn.instance = None
+                fired += 1
+            due_jobs: list[Job] = []
+            while self._job_heap and self._job_heap[0][0] <= now:
+                _, key = heapq.heappop(self._job_heap)
+                job = self.jobs.get(key)
+                if job is not None:
+                    due_jobs.append(job)
+            if due_jobs:
+                with self.command() as txn:
+                    for job in due_jobs:
+                        if job.state == JobState.ACTIVATED and 0 < job.deadline_ms <= now:
+                            self._observe(functools.partial(metrics.engine.job_timed_out, job.type))
+                            job.state = JobState.ACTIVATABLE  # timed out: hand it out again
+                            job.worker = ""
+                            job.deadline_ms = -1
+                            txn.changes.put(job)
+                            txn.new_jobs = True
+                        elif job.state == JobState.ACTIVATABLE and 0 < job.backoff_until_ms <= now:
+                            job.backoff_until_ms = 0
+                            txn.changes.put(job)
+                            txn.new_jobs = True
+            expired = [m for m in self.messages.values() if m.expires_ms <= now]
+            if expired:
+                with self.command() as txn:
+                    for message in expired:
+                        self.messages.pop(message.key)
+                        txn.changes.drop(message)
+        if fired:
+            metrics.engine.timers_fired(fired)
+        return fired
+
+    # ------------------------------------------------------------------ stats read at scrape time
+
+    def instance_count(self) -> int:
+        return len(self.instances)
+
+    def activatable_job_counts(self) -> dict[str, int]:
+        with self.lock:
+            now = self.now_ms()
+            counts: dict[str, int] = {}
+            for job in self.jobs.values():
+                if self._activatable(job, now):
+                    counts[job.type] = counts.get(job.type, 0) + 1
+            return counts
+
+    def open_incident_count(self) -> int:
+        return len(self.incidents)
+
+    def due_timer_count(self, now_ms: int) -> int:
+        with self.lock:
+            return sum(1 for i in self.instances.values() if i.next_due_ms is not None and i.next_due_ms <= now_ms)
+
+    def subscription_count(self) -> int:
+        return len(self.subscriptions)
+
+    def user_task_count(self) -> int:
+        return len(self.user_tasks)
+
+    def _schedule_job(self, job: Job) -> None:
+        if job.state == JobState.ACTIVATED and job.deadline_ms > 0:
+            heapq.heappush(self._job_heap, (job.deadline_ms, job.key))
+        elif job.state == JobState.ACTIVATABLE and job.backoff_until_ms > 0:
+            heapq.heappush(self._job_heap, (job.backoff_until_ms, job.key))
+
+    def _activatable(self, job: Job, now: int) -> bool:
+        return job.state == JobState.ACTIVATABLE and job.backoff_until_ms <= now
+
+    def _finish_task(self, instance: Instance, task: Any, variables: dict[str, Any]) -> None:
+        try:
+            self._apply_outputs(task, task.task_spec, variables)
+        except expressions.ExpressionError as err:
+            task.internal_data["pending_completion"] = variables
+            self._raise_incident(task, "IO_MAPPING_ERROR", str(err))
+            self._tx().touched.add(instance.key)
+            return
+        task.complete()
+
+    def _drop_job(self, job: Job) -> None:
+        self.jobs.pop(job.key, None)
+        self._tx().changes.drop(job)
+
+    # --- provided by the mixins (jobs, flow, correlation); declared here so the core can call them
+
+    def _push_to_streams(self) -> None:
+        raise NotImplementedError
+
+    def _sync_subscriptions(self, instance: Instance, wf: Any) -> bool:
+        raise NotImplementedError
+
+    def _close_subscription(self, subscription: Subscription) -> None:
+        raise NotImplementedError
+
+    def _close_idle_event_subprocesses(self, wf: Any) -> bool:
+        raise NotImplementedError
+
+    def _deliver_throws(self) -> None:
+        raise NotImplementedError
+
+    def _child_ended(self, child: Instance, variables: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _find_catch(
+        self, instance: Instance, task: Any, kind: str, code: str | None, include_self: bool
+    ) -> tuple[Instance, events.Catch] | None:
+        raise NotImplementedError
+
+    def _deliver(self, instance: Instance, catch: events.Catch, kind: str, variables: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _broadcast(self, name: str, variables: dict[str, Any], running: int | None = None) -> None:
+        raise NotImplementedError
