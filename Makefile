@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test ci lint bench install clean engine
+.PHONY: run test ci lint bench install clean engine diagrams
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ lint: $(STAMP)
 bench: install
 	$(PY) bench/engine.py
 	$(PY) bench/feel.py
+
+## diagrams: docs/processes/*.png from workflows/*.bpmn, rendered by bpmn-js in headless Chromium
+diagrams: install
+	@fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk" || { \
+	  echo "Chinese labels need a CJK font: apt-get install fonts-wqy-microhei"; exit 2; }
+	$(PY) tools/render_diagrams.py
 
 ## ci: what .ci/run calls — lint, then the whole suite
 ci: install lint test

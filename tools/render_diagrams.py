@@ -1,4 +1,4 @@
-"""Render ``workflows/*.bpmn`` to ``docs/diagrams/*.png`` with bpmn-js in headless Chromium.
+"""Render ``workflows/*.bpmn`` to ``docs/processes/*.png`` with bpmn-js in headless Chromium.
 
     .venv/bin/python tools/render_diagrams.py [NAME.bpmn ...]
 
@@ -61,7 +61,7 @@ def render(paths: list[Path], out_dir: Path) -> dict[str, list[str]]:
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.name for p in (ROOT / "workflows").glob("*.bpmn"))
-    warnings = render([ROOT / "workflows" / n for n in names], ROOT / "docs" / "diagrams")
+    warnings = render([ROOT / "workflows" / n for n in names], ROOT / "docs" / "processes")
     for name, found in warnings.items():
         print(f"{name}: {'ok' if not found else json.dumps(found, ensure_ascii=False)}")
     return 1 if any(warnings.values()) else 0
