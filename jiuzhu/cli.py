@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -39,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_flags(up)
     up.add_argument("--workflows", type=Path, default=WORKFLOWS, help="directory of .bpmn files to deploy")
     up.add_argument("--demo", action="store_true", help="seed a sample county (arrives with the workers)")
+    workers = sub.add_parser("workers", help="run the job workers against any Zeebe gateway")
+    workers.add_argument(
+        "--address", default=os.environ.get("ZEEBE_ADDRESS", "127.0.0.1:26500"), help="Zeebe gateway host:port"
+    )
+    demo = sub.add_parser("demo", help="seed the demo county into the case record (and start cases with --address)")
+    demo.add_argument("--data-dir", type=Path, default=Path("var"), help="where state is kept (default ./var)")
+    demo.add_argument("--address", default=None, help="a running engine or Zeebe gateway to start demo cases on")
     deploy = sub.add_parser("deploy", help="deploy BPMN files to a running engine or Zeebe gateway")
     deploy.add_argument("files", nargs="+", type=Path)
     deploy.add_argument("--address", default="127.0.0.1:26500")
@@ -55,7 +63,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     from jiuzhu.engine.errors import EngineError
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
-    app = _tasklist_app(args) if everything else None
+    case_record = _case_record_url(args) if everything else None
+    app = _tasklist_app(args, case_record) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -87,6 +96,20 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
             print(f"jiuzhu: cannot deploy {deploy_dir}: {err.message}", file=sys.stderr)
             server.stop()
             return 2
+    background = None
+    if case_record is not None:
+        from workers import WorkerSettings, start_background
+
+        # The workers run in this process against this engine, with its clock.
+        settings = WorkerSettings(database_url=case_record, data_dir=args.data_dir)
+        background = start_background(f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now)
+        if getattr(args, "demo", False):
+            from jiuzhu.demo import seed, start_cases
+
+            county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
+            print(county.sign_in_text(), flush=True)
+            started = start_cases(server, county)
+            print(f"demo: {len(started)} cases started", flush=True)
     print(
         f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}, "
         f"HTTP http://{args.host}:{args.http_port} (/healthz), data {server.db_url}",
@@ -97,18 +120,26 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
     print("jiuzhu: stopping", flush=True)
+    if background is not None:
+        background.stop()
     server.stop()
     return 0
 
 
-def _tasklist_app(args: argparse.Namespace) -> Any:
-    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
-    from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
+def _case_record_url(args: argparse.Namespace) -> str:
+    """The case record's database, migrated to the release being started."""
     from schemas.migrate import upgrade
 
     url = _database_url() or f"sqlite:///{(args.data_dir / 'caserecord.db').resolve()}"
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(url)  # the case record's schema, migrated to the release being started
+    upgrade(url)
+    return url
+
+
+def _tasklist_app(args: argparse.Namespace, url: str) -> Any:
+    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
+    from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
+
     settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
     return build_tasklist_app(settings, V2Client.from_settings(settings))
 
@@ -117,6 +148,19 @@ def _database_url() -> str | None:
     import os
 
     return os.environ.get("JIUZHU_DATABASE_URL") or None
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from jiuzhu.demo import seed, start_cases
+
+    url = _case_record_url(args)
+    county = seed(url, datetime.now(UTC), data_dir=args.data_dir)
+    print(county.sign_in_text())
+    if args.address:
+        print(f"demo: {len(start_cases(args.address, county))} cases started on {args.address}")
+    return 0
 
 
 def _deploy(args: argparse.Namespace) -> int:
@@ -149,6 +193,15 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args, args.workflows if args.workflows.is_dir() else None, everything=True)
     if args.command == "deploy":
         return _deploy(args)
+    if args.command == "workers":
+        import asyncio
+
+        import workers
+
+        asyncio.run(workers.run(args.address))
+        return 0
+    if args.command == "demo":
+        return _demo(args)
     if args.command == "calendar":
         from jiuzhu import calendar_admin
 
