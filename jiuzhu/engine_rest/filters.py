@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -87,6 +86,11 @@ def matches(prop: Any, actual: Any, kind: Kind = "str") -> bool:
     """Does ``actual`` (a value, None, or a list of values) satisfy the filter property?"""
     if prop is None:
         return True
+    if kind == "str" and not isinstance(prop, dict):  # plain equality on text: the common case, kept cheap
+        expected = str(prop)
+        if isinstance(actual, list):
+            return any(v is not None and str(v) == expected for v in actual)
+        return actual is not None and str(actual) == expected
     ops: dict[str, Any] = prop if isinstance(prop, dict) else {"$eq": prop}
     if isinstance(actual, list):
         values = [_normalise(v, kind) for v in actual]
@@ -157,9 +161,24 @@ def _decode_cursor(cursor: str, spec: SortSpec, kinds: dict[str, Kind]) -> list[
     return [_normalise(v, kinds.get(name, "str")) for (name, _), v in zip(spec.fields, raw, strict=True)]
 
 
+def sort_pairs(pairs: list[tuple[list[Any], Any]], spec: SortSpec) -> list[tuple[list[Any], Any]]:
+    """Sort (sort values, row) pairs by ``spec``: one stable pass per field, last field first.
+
+    Equivalent to sorting with ``_comparator`` (missing values last in either direction), but with
+    key functions instead of a Python comparison per pair: 10,000 rows sort in milliseconds.
+    """
+    ordered = list(pairs)
+    for index in reversed(range(len(spec.fields))):
+        if spec.fields[index][1]:
+            ordered.sort(key=lambda kv: (kv[0][index] is not None, kv[0][index]), reverse=True)
+        else:
+            ordered.sort(key=lambda kv: (kv[0][index] is None, kv[0][index]))
+    return ordered
+
+
 @dataclass
 class Page:
-    items: list[dict[str, Any]]
+    items: list[Any]
     total: int
     start_cursor: str | None
     end_cursor: str | None
@@ -177,23 +196,22 @@ class Page:
 
 
 def paginate(
-    rows: list[dict[str, Any]],
-    sort_values: Callable[[dict[str, Any]], list[Any]],
+    rows: Sequence[Any],
+    sort_values: Callable[[Any], list[Any]],
     spec: SortSpec,
     page: PageRequest,
     kinds: dict[str, Kind],
-    render: Callable[[dict[str, Any]], dict[str, Any]] = lambda r: r,
+    render: Callable[[Any], Any] = lambda r: r,
 ) -> Page:
-    """Sort ``rows`` by ``spec`` and cut one page: offset (``from``) or cursor (``after``/``before``)."""
+    """Sort ``rows`` by ``spec`` and cut one page: offset (``from``) or cursor (``after``/``before``).
+
+    Only the rows of the page are passed to ``render``."""
     if page.after and page.before:
         raise bad_request("page.after and page.before are mutually exclusive")
+    if page.from_ is not None and (page.after or page.before):
+        raise bad_request("page.from cannot be combined with page.after or page.before")
     compare = _comparator(spec)
-    pairs: list[tuple[list[Any], dict[str, Any]]] = [(sort_values(r), r) for r in rows]
-
-    def by_values(a: tuple[list[Any], dict[str, Any]], b: tuple[list[Any], dict[str, Any]]) -> int:
-        return compare(a[0], b[0])
-
-    keyed = sorted(pairs, key=functools.cmp_to_key(by_values))
+    keyed = sort_pairs([(sort_values(r), r) for r in rows], spec)
     if page.after is not None:
         mark = _decode_cursor(page.after, spec, kinds)
         chosen = [kv for kv in keyed if compare(kv[0], mark) > 0][: page.limit]

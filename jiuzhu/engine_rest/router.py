@@ -3,8 +3,12 @@ process instances (create, get) and process definition XML."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import hmac
 import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,26 +55,48 @@ OptionalVariableSearch = Annotated[VariableSearch | None, Body()]
 Truncate = Annotated[bool, Query(alias="truncateValues")]
 
 
-def _sort_value(row: dict[str, Any], field: str) -> Any:
-    value = row.get(field)
-    if value is None:
+@functools.lru_cache(maxsize=4096)
+def _instant_text(value: str | None) -> datetime | None:
+    """A due or follow-up date as the BPMN set it; unparseable text counts as missing."""
+    if not value:
         return None
-    kind = TASK_KINDS.get(field, "str")
-    if kind == "date":
-        try:
-            return filters.parse_instant(value)
-        except ApiProblem:
-            return None
-    if kind in ("int", "key"):
-        return int(value)
-    return value
+    try:
+        return filters.parse_instant(value)
+    except ApiProblem:
+        return None
+
+
+def _instant_ms(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _record_sort_value(task: UserTask, field: str) -> Any:
+    if field == "userTaskKey":
+        return task.key
+    if field == "creationDate":
+        return _instant_ms(task.created_ms)
+    if field == "completionDate":
+        return _instant_ms(task.completed_ms)
+    if field == "dueDate":
+        return _instant_text(task.due_date)
+    if field == "followUpDate":
+        return _instant_text(task.follow_up_date)
+    if field == "priority":
+        return task.priority
+    if field == "name":
+        return task.element_name or task.element_id
+    raise filters.bad_request(f"cannot sort by '{field}'")
+
+
+def _check_field(prop: Any, read: Callable[[UserTask], Any], kind: filters.Kind, task: UserTask) -> bool:
+    return filters.matches(prop, read(task), kind)
 
 
 def _is_open_only(state: Any) -> bool:
     return state == UserTaskState.CREATED or state == {"$eq": UserTaskState.CREATED}
 
 
-def _matches_variables(wanted: list[Any], variables: dict[str, Any]) -> bool:
+def _matches_variables(wanted: list[Any], variables: Mapping[str, Any]) -> bool:
     for item in wanted:
         if item.name not in variables:
             return False
@@ -112,44 +138,53 @@ def build_v2_router(
         except EngineError as err:
             raise from_engine_error(err, name) from err
 
-    def _matches(task: UserTask, row: dict[str, Any], f: UserTaskFilter) -> bool:
-        checks: list[tuple[Any, Any, filters.Kind]] = [
-            (f.state, task.state, "str"),
-            (f.assignee, task.assignee, "str"),
-            (f.candidate_group, list(task.candidate_groups), "str"),
-            (f.candidate_user, list(task.candidate_users), "str"),
-            (f.process_instance_key, task.instance_key, "key"),
-            (f.process_definition_key, task.definition_key, "key"),
-            (f.process_definition_id, task.bpmn_process_id, "str"),
-            (f.element_id, task.element_id, "str"),
-            (f.element_instance_key, task.element_instance_key, "key"),
-            (f.user_task_key, task.key, "key"),
-            (f.name, row["name"], "str"),
-            (f.priority, task.priority, "int"),
-            (f.due_date, row["dueDate"], "date"),
-            (f.follow_up_date, row["followUpDate"], "date"),
-            (f.creation_date, row["creationDate"], "date"),
-            (f.completion_date, row["completionDate"], "date"),
-            (f.tenant_id, TENANT, "str"),
+    def _record_checks(f: UserTaskFilter) -> list[Callable[[UserTask], bool]]:
+        """The filter as checks on engine records, cheapest and most selective first; unset ones are left out."""
+        fields: list[tuple[Any, Callable[[UserTask], Any], filters.Kind]] = [
+            (f.user_task_key, lambda t: t.key, "key"),
+            (f.process_instance_key, lambda t: t.instance_key, "key"),
+            (f.element_instance_key, lambda t: t.element_instance_key, "key"),
+            (f.assignee, lambda t: t.assignee, "str"),
+            (f.candidate_user, lambda t: list(t.candidate_users), "str"),
+            (f.candidate_group, lambda t: list(t.candidate_groups), "str"),
+            (f.state, lambda t: t.state, "str"),
+            (f.process_definition_key, lambda t: t.definition_key, "key"),
+            (f.process_definition_id, lambda t: t.bpmn_process_id, "str"),
+            (f.element_id, lambda t: t.element_id, "str"),
+            (f.name, lambda t: t.element_name or t.element_id, "str"),
+            (f.priority, lambda t: t.priority, "int"),
+            (f.due_date, lambda t: _instant_text(t.due_date), "date"),
+            (f.follow_up_date, lambda t: _instant_text(t.follow_up_date), "date"),
+            (f.creation_date, lambda t: _instant_ms(t.created_ms), "date"),
+            (f.completion_date, lambda t: _instant_ms(t.completed_ms), "date"),
+            (f.tenant_id, lambda t: TENANT, "str"),
         ]
-        if not all(filters.matches(prop, actual, kind) for prop, actual, kind in checks):
-            return False
-        if f.process_instance_variables and not _matches_variables(
-            f.process_instance_variables, reader.instance_variables(task.instance_key)
-        ):
-            return False
-        return not (f.local_variables and not _matches_variables(f.local_variables, reader.task_variables(task)))
+        checks: list[Callable[[UserTask], bool]] = [
+            functools.partial(_check_field, prop, read, kind) for prop, read, kind in fields if prop is not None
+        ]
+        if f.process_instance_variables:
+            wanted = f.process_instance_variables
+            checks.append(lambda t: _matches_variables(wanted, reader.roots.get(t.instance_key)))
+        if f.local_variables:
+            local = f.local_variables
+            checks.append(lambda t: _matches_variables(local, reader.task_variables(t)))
+        return checks
 
     def _search(query: UserTaskSearch) -> dict[str, Any]:
         spec = filters.SortSpec.build(query.sort, TASK_SORT_FIELDS, "userTaskKey")
-        rows = []
-        for task in reader.load(only_open=_is_open_only(query.filter.state)):
-            row = reader.render(task)
-            if _matches(task, row, query.filter):
-                rows.append(row)
-        page = filters.paginate(
-            rows, lambda r: [_sort_value(r, name) for name, _ in spec.fields], spec, query.page, TASK_KINDS
-        )
+        checks = _record_checks(query.filter)
+
+        def sort_values(task: UserTask) -> list[Any]:
+            return [_record_sort_value(task, name) for name, _ in spec.fields]
+
+        with engine.lock:
+            # Open tasks are the engine's live records: filter and sort them in place, copy only the page.
+            rows = [t for t in engine.user_tasks.values() if all(check(t) for check in checks)]
+            if not _is_open_only(query.filter.state):
+                closed = engine.store.load(UserTask, reader.table.c.state != UserTaskState.CREATED)
+                rows += [t for t in closed if all(check(t) for check in checks)]
+            page = filters.paginate(rows, sort_values, spec, query.page, TASK_KINDS, render=copy.copy)
+        page.items = [reader.render(task) for task in page.items]
         return page.as_json()
 
     @router.post("/user-tasks/search")

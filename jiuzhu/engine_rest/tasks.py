@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,17 +36,30 @@ def iso_text(value: str | None) -> str | None:
         return value
 
 
+class RootVariables:
+    """Process-scope variables of running instances, as the engine keeps them between commands
+    (``Engine.root_variables``), so a search over many instances deserializes none of them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, instance_key: int) -> Mapping[str, Any]:
+        """Read-only: the caller must not change the mapping it gets."""
+        return self.engine.root_variables(instance_key)
+
+
 class TaskReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._table = TABLE_OF[UserTask]
+        self.table = TABLE_OF[UserTask]
+        self.roots = RootVariables(engine)
 
     def load(self, only_open: bool) -> list[UserTask]:
         """A consistent snapshot: the engine commits under its lock, so read both sides under it."""
         with self.engine.lock:
             rows = [copy.copy(t) for t in self.engine.user_tasks.values()]
             if not only_open:
-                rows += self.engine.store.load(UserTask, self._table.c.state != UserTaskState.CREATED)
+                rows += self.engine.store.load(UserTask, self.table.c.state != UserTaskState.CREATED)
         return rows
 
     def get(self, key: int) -> UserTask | None:
@@ -53,7 +67,7 @@ class TaskReader:
             record = self.engine.user_tasks.get(key)
             if record is not None:
                 return copy.copy(record)
-            found = self.engine.store.load(UserTask, self._table.c.key == key)
+            found = self.engine.store.load(UserTask, self.table.c.key == key)
         return found[0] if found else None
 
     def process_name(self, definition_key: int) -> str | None:
@@ -93,9 +107,7 @@ class TaskReader:
     def instance_variables(self, instance_key: int) -> dict[str, Any]:
         """Root-scope variables of a running instance; an ended instance has none to show."""
         with self.engine.lock:
-            if instance_key not in self.engine.instances:
-                return {}
-            return self.engine.variables(instance_key)
+            return dict(self.roots.get(instance_key))
 
     def task_variables(self, task: UserTask) -> dict[str, Any]:
         """What the task sees (its local scope over the process's); a closed task: the process's."""

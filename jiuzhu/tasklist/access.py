@@ -14,11 +14,18 @@ from schemas.enums import StaffRole
 
 
 def in_scope(principal: Principal, variables: dict[str, Any]) -> bool:
-    """The task's process belongs to the principal's township (and village, for an assistant)."""
+    """The task's process belongs to the principal's township (and village, for an assistant).
+
+    The township is ``townshipCode``; a process without one (a called process) is matched on
+    ``townshipId`` (the case record's township id), never on neither."""
     if principal.county_wide:
         return True
     code = variables.get("townshipCode")
-    if code is None or principal.township_code is None or str(code) != principal.township_code:
+    if code is not None:
+        if principal.township_code is None or str(code) != principal.township_code:
+            return False
+    elif not _same_township_id(variables.get("townshipId"), principal.township_id):
+        # A called process (the home visit) gets only what its call activity maps in: ``townshipId``.
         return False
     if principal.role is StaffRole.VILLAGE_ASSISTANT and principal.village_ids:
         village = variables.get("villageId")
@@ -27,6 +34,15 @@ def in_scope(principal: Principal, variables: dict[str, Any]) -> bool:
         except (TypeError, ValueError):
             return False
     return True
+
+
+def _same_township_id(value: Any, township_id: int | None) -> bool:
+    if value is None or township_id is None or isinstance(value, bool):
+        return False
+    try:
+        return int(value) == township_id
+    except (TypeError, ValueError):
+        return False
 
 
 def is_candidate(principal: Principal, task: dict[str, Any]) -> bool:

@@ -61,4 +61,5 @@ class TasklistSettings(BaseSettings):
     # Processes started from the window (一窗受理) and by proxy (帮办代办).
     application_process_id: str = "assistance-application"
     near_due_hours: int = 48
+    inbox_page_size: int = Field(default=50, ge=1, le=500)
     static_dir: Path | None = None  # where the built bundle lives (default: the package's static/)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from jiuzhu.tasklist import access, audit, formcheck, inbox
@@ -53,16 +53,27 @@ def _audit(
 
 
 @router.get("/")
-def inbox_page(request: Request, principal: PrincipalDep, view: str = "mine") -> Response:
+def inbox_page(
+    request: Request, principal: PrincipalDep, view: str = "mine", page: Annotated[int, Query(ge=1, le=10_000)] = 1
+) -> Response:
     tasklist = tasklist_of(request)
     everything = view == "all" and principal.county_wide
-    items = inbox.arrange(
-        inbox.fetch(tasklist.client, principal, everything), tasklist.now(), tasklist.settings.near_due_hours
+    found = inbox.fetch_page(
+        tasklist.client,
+        principal,
+        tasklist.now(),
+        tasklist.settings.near_due_hours,
+        number=page,
+        size=tasklist.settings.inbox_page_size,
+        everything=everything,
     )
+    items = found.items
     cases = summaries_by_instance(tasklist.db, [int(i.task["processInstanceKey"]) for i in items])
     for item in items:
         item.case = cases.get(int(item.task["processInstanceKey"]))
-    return tasklist.render(request, "inbox.html", principal, items=items, view="all" if everything else "mine")
+    return tasklist.render(
+        request, "inbox.html", principal, items=items, inbox=found, view="all" if everything else "mine"
+    )
 
 
 @router.get("/tasks/{key}")

@@ -180,3 +180,127 @@ def test_optional_bearer_token(world: World) -> None:
         assert client.post("/v2/user-tasks/search", json={}).status_code == 401
         ok = client.post("/v2/user-tasks/search", json={}, headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200
+
+
+# Every endpoint of the subset: (method, path template, body). {task} / {instance} / {definition} are filled in.
+ENDPOINTS = [
+    ("POST", "/v2/user-tasks/search", {}),
+    ("GET", "/v2/user-tasks/{task}", None),
+    ("POST", "/v2/user-tasks/{task}/assignment", {"assignee": "zhang"}),
+    ("DELETE", "/v2/user-tasks/{task}/assignee", None),
+    ("POST", "/v2/user-tasks/{task}/completion", {}),
+    ("GET", "/v2/user-tasks/{task}/form", None),
+    ("POST", "/v2/user-tasks/{task}/variables/search", {}),
+    ("POST", "/v2/process-instances", {"processDefinitionId": "social-assistance-application"}),
+    ("GET", "/v2/process-instances/{instance}", None),
+    ("GET", "/v2/process-definitions/{definition}/xml", None),
+]
+MISSING = 2251799813999999
+
+
+def _fill(path: str, world: World, missing: bool = False) -> str:
+    key = world.open_task(world.instances["a"])
+    definition = world.engine.user_task(key).definition_key
+    values = (MISSING, MISSING, MISSING) if missing else (key, world.instances["a"], definition)
+    return path.format(task=values[0], instance=values[1], definition=values[2])
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic czNjcmV0", "Bearer s3cret "])
+def test_every_endpoint_needs_the_token(world: World, method: str, path: str, body: object, header: str | None) -> None:
+    app = FastAPI()
+    app.include_router(build_v2_router(world.engine, forms_dir=FORMS, api_token="s3cret"))
+    headers = {"Authorization": header} if header else {}
+    with TestClient(app) as client:
+        url = _fill(path, world)
+        refused = client.request(method, url, json=body, headers=headers)
+        assert refused.status_code == 401, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["title"] == "UNAUTHORIZED"
+        # Unauthenticated callers learn nothing about keys: a missing one answers the same.
+        missing = client.request(method, _fill(path, world, missing=True), json=body, headers=headers)
+        assert missing.status_code == 401 and missing.json()["detail"] == refused.json()["detail"]
+        ok = client.request(method, url, json=body, headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code < 300, ok.text
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if "{" in e[1]])
+def test_every_keyed_endpoint_answers_404_for_an_unknown_key(
+    api: TestClient, world: World, method: str, path: str, body: object
+) -> None:
+    response = api.request(method, _fill(path, world, missing=True), json=body)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["title"] == "NOT_FOUND" and problem["status"] == 404 and str(MISSING) in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("POST", "/v2/user-tasks/search", {"page": {"limit": 0}}, "page.limit"),
+        ("POST", "/v2/user-tasks/search", {"page": {"from": 1, "after": "abc"}}, "page.from"),
+        ("POST", "/v2/user-tasks/search", {"filter": {"priority": {"$gt": "high"}}}, "expected a number"),
+        ("POST", "/v2/user-tasks/search", {"filter": {"dueDate": {"$lt": "next week"}}}, "ISO 8601"),
+        ("POST", "/v2/user-tasks/search", {"filter": {"state": {"$regex": ".*"}}}, "filter.state"),
+        ("POST", "/v2/user-tasks/search", {"filter": {"name": {"$gt": "a"}}}, "numbers and dates"),
+        ("POST", "/v2/user-tasks/search", {"filter": {"userTaskKey": {"$in": "1"}}}, "$in takes a list"),
+        ("POST", "/v2/user-tasks/{task}/assignment", {}, "assignee"),
+        ("POST", "/v2/user-tasks/{task}/assignment", {"assignee": "zhang", "extra": 1}, "extra"),
+        ("POST", "/v2/user-tasks/{task}/completion", {"variables": [1, 2]}, "variables"),
+        ("POST", "/v2/user-tasks/{task}/variables/search?truncateValues=maybe", {}, "truncateValues"),
+        ("POST", "/v2/user-tasks/{task}/variables/search", {"sort": [{"field": "colour"}]}, "cannot sort"),
+        ("GET", "/v2/user-tasks/-5", None, "key"),
+        ("POST", "/v2/process-instances", {"processDefinitionKey": "abc"}, "numeric key"),
+        ("GET", "/v2/process-definitions/xyz/xml", None, "key"),
+    ],
+)
+def test_bad_input_is_a_clear_400_problem(
+    api: TestClient, world: World, method: str, path: str, body: object, message: str
+) -> None:
+    """Camunda 8.8 answers malformed requests with 400 INVALID_ARGUMENT (not FastAPI's 422)."""
+    response = api.request(method, _fill(path, world), json=body)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["title"] == "INVALID_ARGUMENT" and message in problem["detail"], problem
+    assert world.engine.user_task(world.open_task(world.instances["a"])).assignee is None
+
+
+def test_malformed_json_body_is_a_400_problem(api: TestClient) -> None:
+    response = api.post("/v2/user-tasks/search", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_variable_filter_follows_changes_to_the_instance(api: TestClient, world: World) -> None:
+    """The search keeps root-variable snapshots between requests; a command must refresh them."""
+    body = {
+        "filter": {
+            "state": "CREATED",
+            "processInstanceVariables": [{"name": "visitFindings", "value": json.dumps("属实", ensure_ascii=False)}],
+        }
+    }
+    assert search(api, body)["items"] == []
+    key = world.open_task(world.instances["a"])
+    api.post(f"/v2/user-tasks/{key}/completion", json={"variables": {"visitFindings": "属实"}})
+    found = search(api, body)["items"]
+    assert [i["elementId"] for i in found] == ["approve"]
+
+
+def test_offset_and_cursor_pages_agree_over_many_tasks(api: TestClient, world: World) -> None:
+    for i in range(25):
+        world.start(f"n{i}", TOWNSHIP_A, world.ids["xingfu"], reviewDue=f"2026-04-{1 + i % 9:02d}T00:00:00Z")
+    sort = [{"field": "dueDate", "order": "DESC"}, {"field": "creationDate", "order": "ASC"}]
+    everything = search(api, {"sort": sort, "page": {"limit": 100}})["items"]
+    walked: list[str] = []
+    page: dict[str, Any] = {"limit": 4}
+    while True:
+        result = search(api, {"sort": sort, "page": page})
+        walked += [i["userTaskKey"] for i in result["items"]]
+        if len(result["items"]) < 4:
+            break
+        page = {"limit": 4, "after": result["page"]["endCursor"]}
+    assert walked == [i["userTaskKey"] for i in everything] and len(walked) == 27
+    dues = [i["dueDate"] for i in everything if i["dueDate"]]
+    assert dues == sorted(dues, reverse=True)

@@ -92,6 +92,7 @@ class EngineCore:
         for instance in self.instances.values():
             instance.state_json = None  # loaded lazily
         self.workflows: OrderedDict[int, Any] = OrderedDict()
+        self._roots: dict[int, dict[str, Any]] = {}  # process-scope variables as last saved
         self.jobs: dict[int, Job] = {j.key: j for j in self.store.load(Job)}
         self.incidents: dict[int, Incident] = {i.key: i for i in self.store.load(Incident)}
         self.user_tasks: dict[int, UserTask] = {
@@ -225,10 +226,12 @@ class EngineCore:
             if instance.next_due_ms is not None:
                 heapq.heappush(self._timer_heap, (instance.next_due_ms, key))
             row = Instance(**{**instance.__dict__, "state_json": self.codec.dumps(wf)})
+            self._roots[key] = dict(scopes.workflow_scope(wf))
         else:
             row = Instance(**{**instance.__dict__, "state_json": None, "next_due_ms": None})
             self.instances.pop(key, None)
             self.workflows.pop(key, None)
+            self._roots.pop(key, None)
         changes.put(row)
 
     @staticmethod
@@ -639,11 +642,33 @@ class EngineCore:
         raise not_found(f"Expected to find an element instance with key '{key}', but none was found")
 
     def variables(self, instance_key: int) -> dict[str, Any]:
+        """The process-scope variables of a running instance (a copy)."""
         with self.lock:
-            instance = self.instances.get(instance_key)
-            if instance is None:
+            if instance_key not in self.instances:
                 raise not_found(f"Expected to find process instance with key '{instance_key}', but none was found")
-            return dict(scopes.workflow_scope(self.workflow(instance)))
+            return dict(self._root_variables(instance_key))
+
+    def root_variables(self, instance_key: int) -> Mapping[str, Any]:
+        """Read-only process-scope variables, {} for an instance that is not running. Kept per
+        instance as it is saved, so searches over many instances (the task list's filters) do not
+        deserialize each one nor push busy instances out of the workflow cache."""
+        with self.lock:
+            if instance_key not in self.instances:
+                return {}
+            return self._root_variables(instance_key)
+
+    def _root_variables(self, instance_key: int) -> Mapping[str, Any]:
+        found = self._roots.get(instance_key)
+        if found is None:
+            if instance_key in self.workflows:
+                found = dict(scopes.workflow_scope(self.workflows[instance_key]))
+            else:  # read the stored state without caching the workflow
+                instance = self.instances[instance_key]
+                deployed = self.definitions[instance.definition_key]
+                text = self.store.load_instance_state(instance_key) or ""
+                found = dict(scopes.workflow_scope(self.codec.loads(text, deployed.spec, deployed.subprocess_specs)))
+            self._roots[instance_key] = found
+        return found
 
     # ------------------------------------------------------------------ time
 
