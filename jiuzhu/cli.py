@@ -60,9 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool = False) -> int:
+    from jiuzhu import metrics
     from jiuzhu.engine.errors import EngineError
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
+    metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
     case_record = _case_record_url(args) if everything else None
     app = _tasklist_app(args, case_record) if case_record else None
     config = EngineConfig(
@@ -197,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         import asyncio
 
         import workers
+        from jiuzhu import metrics
 
+        metrics.configure_from_env()
         asyncio.run(workers.run(args.address))
         return 0
     if args.command == "demo":

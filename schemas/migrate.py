@@ -7,6 +7,7 @@ with the engine's tables, which Alembic here neither sees nor touches.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,14 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+_UPGRADE_LOCK = threading.Lock()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Migrate the case record. Serialised in the process: `jiuzhu up --demo` seeds while the
+    workers start, and two concurrent upgrades of one SQLite file collide."""
+    with _UPGRADE_LOCK:
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -100,9 +100,12 @@ class EngineStatsCollector(Collector):
             stats = self.stats
             instances, jobs, incidents, timers, subs, tasks = self._families()
             instances.add_metric([], stats.instance_count())
-            by_type: dict[str, int] = defaultdict(int)
+            # Every job type seen so far is exported, at 0 when none waits: "no jobs waiting" is a 0, not
+            # a missing series (which dashboards show as "No data").
+            by_type: dict[str, int] = dict.fromkeys(self.labels.job_types.admitted(), 0)
             for job_type, count in stats.activatable_job_counts().items():
-                by_type[self.labels.job_type(job_type)] += count
+                job_type = self.labels.job_type(job_type)
+                by_type[job_type] = by_type.get(job_type, 0) + count
             for job_type, count in sorted(by_type.items()):
                 jobs.add_metric([job_type], count)
             incidents.add_metric([], stats.open_incident_count())

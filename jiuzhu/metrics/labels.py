@@ -187,6 +187,11 @@ class OpenSet:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def admitted(self) -> list[str]:
+        """The values admitted so far, sorted."""
+        with self._lock:
+            return sorted(self._seen)
+
 
 class Townships:
     """Township label: a configured code, or `other`.

@@ -69,7 +69,7 @@ def resolved() -> dict[str, Any]:
 
 
 def environments() -> list[tuple[str, str, str]]:
-    found = []
+    found: list[tuple[str, str, str]] = []
     for name, service in raw()["services"].items():
         env = service.get("environment", {})
         items = env.items() if isinstance(env, dict) else (item.partition("=")[::2] for item in env)

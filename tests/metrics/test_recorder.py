@@ -309,3 +309,49 @@ def test_process_wide_default_telemetry() -> None:
     assert isinstance(metrics.telemetry.registry, CollectorRegistry)
     names = {m.name for m in metrics.REGISTRY.collect()}
     assert "process_cpu_seconds" in names and "jiuzhu_engine_jobs_created" in names
+
+
+def test_counters_that_alerts_increase_start_at_zero_when_their_labels_are_known(telemetry: Telemetry) -> None:
+    """Prometheus sees no increase in a series whose first sample is 1: the first breach would be lost."""
+    telemetry.cases.case_opened("低保", "reform", A)
+    telemetry.cases.case_opened("急难型临时救助", "reform", A)
+    labels = {"case_type": "dibao", "path": "reform", "township": A}
+    assert value(telemetry, "jiuzhu_case_sla_breaches_total", **labels) == 0
+    assert value(telemetry, "jiuzhu_case_sla_warnings_total", **labels) == 0
+    for outcome in ("approved", "rejected", "withdrawn"):
+        for sla in ("on_time", "late"):
+            assert value(telemetry, "jiuzhu_case_decisions_total", **labels, outcome=outcome, sla=sla) == 0
+    assert value(telemetry, "jiuzhu_emergency_relief_hours_count", township=A) == 0
+    telemetry.cases.publicity_published("低保", A)
+    assert value(telemetry, "jiuzhu_publicity_objections_total", case_type="dibao", township=A) == 0
+    telemetry.cases.payment("低保", "monthly", A, 800, "paid")
+    failed = {"case_type": "dibao", "kind": "monthly", "township": A, "status": "failed"}
+    assert value(telemetry, "jiuzhu_payments_total", **failed) == 0
+
+
+def test_job_types_seen_are_exported_at_zero_when_none_waits(telemetry: Telemetry) -> None:
+    class Idle:
+        def now_ms(self) -> int:
+            return 0
+
+        def instance_count(self) -> int:
+            return 0
+
+        def activatable_job_counts(self) -> dict[str, int]:
+            return {}
+
+        def open_incident_count(self) -> int:
+            return 0
+
+        def due_timer_count(self, now_ms: int) -> int:
+            return 0
+
+        def subscription_count(self) -> int:
+            return 0
+
+        def user_task_count(self) -> int:
+            return 0
+
+    telemetry.register_engine_stats(Idle())
+    telemetry.engine.job_created("payment.pay-monthly")
+    assert value(telemetry, "jiuzhu_engine_jobs_activatable", job_type="payment.pay-monthly") == 0
