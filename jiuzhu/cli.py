@@ -105,6 +105,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         # The workers run in this process against this engine, with its clock.
         settings = WorkerSettings(database_url=case_record, data_dir=args.data_dir)
         background = start_background(f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now)
+        _register_case_stats(case_record, args.data_dir, server.clock.now)
         if getattr(args, "demo", False):
             from jiuzhu.demo import seed, start_cases
 
@@ -126,6 +127,16 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         background.stop()
     server.stop()
     return 0
+
+
+def _register_case_stats(url: str, data_dir: Path, now: Any) -> None:
+    """Open-case gauges for /metrics, read from the case record at each scrape."""
+    from jiuzhu import metrics
+    from jiuzhu.calendar_admin import load_calendar
+    from jiuzhu.case_stats import CaseRecordStats
+    from schemas.db import make_engine
+
+    metrics.register_case_stats(CaseRecordStats(make_engine(url), load_calendar(data_dir), now))
 
 
 def _case_record_url(args: argparse.Namespace) -> str:

@@ -44,7 +44,7 @@ from schemas.tables import Case
 from tests.conftest import free_port
 from tests.metrics.conftest import StartPrometheus
 from tests.metrics.prom import PrometheusServer, QueryError
-from tests.metrics.promql import ROOT, dashboard_queries, metric_names, rules, substitute
+from tests.metrics.promql import ROOT, dashboard_queries, rules, substitute
 
 pytestmark = pytest.mark.metrics
 
@@ -53,21 +53,6 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
 TAOZHOU, XINHANG = "341822100", "341822101"
 
 # --- what legitimately returns nothing after this run -------------------------------------------------
-
-# GAP (product): the open-case gauges are read at scrape time from a `CaseStats` registered with
-# `metrics.register_case_stats(...)`, and nothing in jiuzhu/ or workers/ registers one, so `jiuzhu up`
-# never exports them. Queries on them (and on the recording rule built from them) are empty; panels
-# written `... or vector(0)` show a misleading 0. The test checks the gap is still there (/metrics
-# lacks them and no module calls register_case_stats): when it is closed, drop this set.
-GAP_METRICS = frozenset(
-    {
-        "jiuzhu_cases_open",
-        "jiuzhu_cases_open_oldest_working_days",
-        "jiuzhu_emergency_relief_waiting",
-        "jiuzhu_emergency_relief_waiting_oldest_hours",
-    }
-)
-GAP_RECORDED = frozenset({"township:jiuzhu_cases_open_overdue:sum"})  # sum of jiuzhu_cases_open{overdue}
 
 # Queries that are empty on a healthy run with this data, why, and a witness that must return series.
 LEGITIMATELY_EMPTY: dict[str, tuple[str, str]] = {
@@ -117,8 +102,29 @@ LEGITIMATELY_EMPTY: dict[str, tuple[str, str]] = {
         'sum(rate(jiuzhu_engine_grpc_requests_total{code="OK"}[5m])) > 0',
     ),
     "JiuzhuMetricsCollectFailing": (
-        "reading engine statistics never fails (case statistics are not registered: the gap above)",
+        "reading engine and case statistics never fails",
         'jiuzhu_metrics_collect_errors_total{source="engine"} == 0',
+    ),
+    # the one 急难型 case was relieved (late) before the queries run: nobody waits for relief now
+    "sum(jiuzhu_emergency_relief_waiting) or vector(0)": (
+        "no 急难型 case is still waiting for relief when the queries run",
+        'sum(jiuzhu_payments_yuan_total{kind="emergency"}) > 0',
+    ),
+    "max(jiuzhu_emergency_relief_waiting_oldest_hours) or vector(0)": (
+        "no 急难型 case is still waiting for relief when the queries run",
+        'sum(jiuzhu_payments_yuan_total{kind="emergency"}) > 0',
+    ),
+    "sum by (township) (jiuzhu_emergency_relief_waiting)": (
+        "no 急难型 case is still waiting for relief when the queries run",
+        'sum(jiuzhu_payments_yuan_total{kind="emergency"}) > 0',
+    ),
+    "max by (township) (jiuzhu_emergency_relief_waiting_oldest_hours)": (
+        "no 急难型 case is still waiting for relief when the queries run",
+        'sum(jiuzhu_payments_yuan_total{kind="emergency"}) > 0',
+    ),
+    "JiuzhuEmergencyReliefOverdue": (
+        "the 急难型 case was paid (late, which JiuzhuEmergencyReliefPaidLate reports) and waits no more",
+        'sum(jiuzhu_payments_yuan_total{kind="emergency"}) > 0',
     ),
     "JiuzhuMetricsInputsRefused": (
         "every label value the workers record is in its set (no `other`)",
@@ -382,10 +388,6 @@ def or_vector_lhs(expr: str) -> str:
     return re.sub(r"\s+or\s+vector\(0\)\s*$", "", expr)
 
 
-def uses_gap(expr: str) -> bool:
-    return bool(metric_names(expr) & (GAP_METRICS | GAP_RECORDED))
-
-
 def test_dashboards_and_rules_against_a_running_jiuzhu_up(
     seeded_up: tuple[UpProcess, DemoCounty], prometheus_factory: StartPrometheus
 ) -> None:
@@ -403,14 +405,9 @@ def test_dashboards_and_rules_against_a_running_jiuzhu_up(
     prom.wait_for("county:jiuzhu_case_decisions_on_time:ratio7d")
     prom.wait_for("township:jiuzhu_emergency_relief_late:increase7d > 0")
 
-    # The gap is still there (if this fails, the gap was closed: empty GAP_METRICS).
+    # The open-case gauges are read from the case record at scrape time (jiuzhu.case_stats).
     exported = {f.name for f in text_string_to_metric_families(d.http.get("/metrics").text)}
-    assert not GAP_METRICS & exported, f"now exported, drop from GAP_METRICS: {sorted(GAP_METRICS & exported)}"
-    callers = [
-        p for p in [*ROOT.joinpath("jiuzhu").rglob("*.py"), *ROOT.joinpath("workers").rglob("*.py")]
-        if "metrics" not in p.relative_to(ROOT).parts[:2] and "register_case_stats(" in p.read_text("utf-8")
-    ]  # fmt: skip
-    assert callers == [], f"register_case_stats is now called in {callers}: drop GAP_METRICS"
+    assert {"jiuzhu_cases_open", "jiuzhu_cases_open_oldest_working_days"} <= exported
 
     refused: list[str] = []
     answered: list[tuple[str, str]] = []
@@ -428,7 +425,7 @@ def test_dashboards_and_rules_against_a_running_jiuzhu_up(
     assert not refused, "queries Prometheus refused:\n" + "\n".join(refused)
 
     def declared(where: str, expr: str) -> bool:
-        return uses_gap(expr) or expr in LEGITIMATELY_EMPTY or where in LEGITIMATELY_EMPTY
+        return expr in LEGITIMATELY_EMPTY or where in LEGITIMATELY_EMPTY
 
     undeclared = [f"{w}: {e}" for w, e in empty if not declared(w, e)]
     assert not undeclared, "queries with no series on a running jiuzhu up:\n" + "\n".join(undeclared)
@@ -443,6 +440,5 @@ def test_dashboards_and_rules_against_a_running_jiuzhu_up(
     assert firing == EXPECTED_FIRING, f"alerts that should fire on this run: {sorted(EXPECTED_FIRING - firing)}"
 
     print(f"\n{len(answered)} queries answered; {len(empty)} empty, each declared:")
-    for where, expr in empty:
-        reason = "GAP: open-case gauges not registered" if uses_gap(expr) else "legitimately empty"
-        print(f"  {where}: {reason}")
+    for where, _ in empty:
+        print(f"  {where}: legitimately empty")
