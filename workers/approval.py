@@ -1,5 +1,7 @@
 """approval.record — the decision: 分管领导 of the township (county on the national path)."""
 
+from datetime import UTC
+
 from pyzeebe import ZeebeTaskRouter
 
 from jiuzhu import metrics
@@ -10,7 +12,7 @@ from schemas.contracts.jobs.approval import RecordApprovalInput, RecordApprovalO
 from schemas.enums import CasePath, CaseStatus, DecisionOutcome, StaffRole
 from schemas.tables import Case, Decision, DecisionAddon, Staff
 from workers.records import case_profile, household_of, load_case, set_status, staff_member, township_of
-from workers.runtime import JobContext, Thrown, job_type
+from workers.runtime import JobContext, Thrown, job_type, keyed_effect
 
 router = ZeebeTaskRouter()
 
@@ -31,6 +33,11 @@ def authority_problem(case: Case, approver: Staff | None) -> str | None:
 @job_type(router, "approval.record")
 def record(ctx: JobContext, data: RecordApprovalInput) -> RecordApprovalOutput | Thrown:
     case = load_case(ctx, data.case_id)
+    # One decision per case and decision instant: a new job for the same decision answers with it.
+    key = f"decision:{data.decided_at.astimezone(UTC).isoformat()}"
+    earlier = keyed_effect(ctx.session, "approval.record", case.id or 0, key)
+    if earlier is not None:
+        return RecordApprovalOutput.model_validate(earlier["output"])
     approver = staff_member(ctx.session, data.approver_id)
     problem = authority_problem(case, approver)
     if problem:
@@ -74,7 +81,9 @@ def record(ctx: JobContext, data: RecordApprovalInput) -> RecordApprovalOutput |
     code = township_of(ctx.session, case.township_id).code
     kind, path, limit_days = case.type, case.path, profile.sla.decision_working_days
     ctx.on_commit(lambda: metrics.cases.case_decided(kind, path, code, data.decision_outcome, days, limit_days))
-    ctx.note(decisionId=decision.id, outcome=data.decision_outcome.value, workingDays=days, approver=approver.login)
+    ctx.note(
+        key=key, decisionId=decision.id, outcome=data.decision_outcome.value, workingDays=days, approver=approver.login
+    )
     return RecordApprovalOutput(
         decision_id=decision.id, approved=approved, effective_month=effective, rejection_notice_due=notice_due
     )

@@ -1,5 +1,6 @@
 """dynamic.schedule-recheck and dynamic.record-recheck — 动态管理: keep, adjust, taper, stop."""
 
+from datetime import UTC
 from decimal import Decimal
 
 from pyzeebe import ZeebeTaskRouter
@@ -16,7 +17,7 @@ from schemas.contracts.jobs.dynamic import (
 from schemas.enums import CaseStatus, DecisionOutcome, RecheckOutcome
 from schemas.tables import Case, Decision
 from workers.records import load_case, month_after, set_status, staff_member
-from workers.runtime import CaseRecordError, JobContext, Thrown, job_type
+from workers.runtime import CaseRecordError, JobContext, Thrown, job_type, keyed_effect
 
 router = ZeebeTaskRouter()
 
@@ -53,6 +54,11 @@ def current_amount(ctx: JobContext, case: Case) -> Decimal | None:
 @job_type(router, "dynamic.record-recheck")
 def record_recheck(ctx: JobContext, data: RecordRecheckInput) -> RecordRecheckOutput | Thrown:
     case = load_case(ctx, data.case_id)
+    # One re-check decision per case and decision instant: a new job for it answers the same.
+    key = f"recheck:{data.decided_at.astimezone(UTC).isoformat()}"
+    earlier = keyed_effect(ctx.session, "dynamic.record-recheck", case.id or 0, key)
+    if earlier is not None:
+        return RecordRecheckOutput.model_validate(earlier["output"])
     if staff_member(ctx.session, data.approver_id) is None:
         raise CaseRecordError(f"审批人 {data.approver_id} 不是在职工作人员")
     current = current_amount(ctx, case)
@@ -63,7 +69,9 @@ def record_recheck(ctx: JobContext, data: RecordRecheckInput) -> RecordRecheckOu
     )
     if cut and not data.household_heard:  # law Art. 48: hear the household before cutting or stopping
         return Thrown(HOUSEHOLD_NOT_HEARD.code, f"{data.recheck_outcome.value}前须听取家庭陈述申辩")
-    ctx.note(outcome=data.recheck_outcome.value, previousAmount=str(current) if current is not None else None)
+    ctx.note(
+        key=key, outcome=data.recheck_outcome.value, previousAmount=str(current) if current is not None else None
+    )
     if data.recheck_outcome is RecheckOutcome.CONTINUE:
         return RecordRecheckOutput(decision_id=None, effective_month=None, taper_until=None, recorded_at=ctx.now)
     effective = payment_start(data.decided_at)

@@ -119,6 +119,14 @@ def pay_monthly(ctx: JobContext, data: PayMonthlyInput) -> PayMonthlyOutput | Th
             paid_at=ctx.now,
         )
         _record(ctx, case, payment)
+    elif payment.status is PaymentStatus.SCHEDULED:  # the run pays the row payment.schedule wrote
+        if payment.month != data.month or payment.amount != data.amount:
+            raise CaseRecordError(
+                f"幂等键 {data.idempotency_key} 的待发放记录为 {payment.month:%Y-%m} {format_yuan(payment.amount)}，"
+                f"与本次发放 {data.month:%Y-%m} {format_yuan(data.amount)} 不一致"
+            )
+        payment.status, payment.paid_at = PaymentStatus.PAID, ctx.now
+        _record(ctx, case, payment)
     assert payment.id is not None
     return PayMonthlyOutput(payment_id=payment.id, payment_status=payment.status, paid_at=payment.paid_at)
 

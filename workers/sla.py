@@ -10,7 +10,7 @@ from jiuzhu.policy.calendar import end_of_day
 from schemas.contracts.jobs.sla import ComputeDeadlinesInput, ComputeDeadlinesOutput, EscalateInput, EscalateOutput
 from schemas.enums import Programme, StaffRole
 from workers.records import load_case, staff_logins, township_of
-from workers.runtime import JobContext, job_type
+from workers.runtime import JobContext, job_type, keyed_effect
 
 router = ZeebeTaskRouter()
 
@@ -44,6 +44,11 @@ def compute_deadlines(ctx: JobContext, data: ComputeDeadlinesInput) -> ComputeDe
 @job_type(router, "sla.escalate")
 def escalate(ctx: JobContext, data: EscalateInput) -> EscalateOutput:
     case = load_case(ctx, data.case_id)
+    # One escalation per case, level and due day: a new job for it does not notify twice.
+    key = f"{data.level.value}:{data.decision_due.isoformat()}"
+    earlier = keyed_effect(ctx.session, "sla.escalate", case.id or 0, key)
+    if earlier is not None:
+        return EscalateOutput.model_validate(earlier["output"])
     township = township_of(ctx.session, case.township_id)
     if data.level is SlaState.OVERDUE:
         roles: tuple[StaffRole, ...] = (StaffRole.CASEWORKER, StaffRole.LEADER, StaffRole.COUNTY_SUPERVISOR)
@@ -52,7 +57,7 @@ def escalate(ctx: JobContext, data: EscalateInput) -> EscalateOutput:
         roles = (StaffRole.CASEWORKER,)
         record = metrics.cases.sla_warning
     notified = staff_logins(ctx.session, roles, case.township_id)
-    ctx.note(level=data.level.value, decisionDue=data.decision_due.isoformat(), notified=notified)
+    ctx.note(key=key, level=data.level.value, decisionDue=data.decision_due.isoformat(), notified=notified)
     kind, path, code = case.type, case.path, township.code
     ctx.on_commit(lambda: record(kind, path, code))
     return EscalateOutput(escalated_to=notified, escalated_at=ctx.now)

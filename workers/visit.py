@@ -53,7 +53,8 @@ def schedule(ctx: JobContext, data: ScheduleVisitInput) -> ScheduleVisitOutput:
     )
     ctx.session.add(visit)
     ctx.session.flush()
-    set_status(ctx, case, CaseStatus.VISITING)
+    if case.status is not CaseStatus.APPROVED:  # a re-check visit in dynamic management keeps 已批准
+        set_status(ctx, case, CaseStatus.VISITING)
     ctx.note(visitId=visit.id, countyLed=county_led, reinvestigation=bool(visits))
     return _schedule_output(visit)
 
@@ -101,6 +102,7 @@ def record(ctx: JobContext, data: RecordVisitInput) -> RecordVisitOutput | Throw
                 signed_at=data.visited_at,
             )
         )
-    set_status(ctx, case, CaseStatus.AWAITING_APPROVAL)
+    if case.status is not CaseStatus.APPROVED:  # a re-check visit in dynamic management keeps 已批准
+        set_status(ctx, case, CaseStatus.AWAITING_APPROVAL)
     ctx.note(passed=data.passed)
     return RecordVisitOutput(visit_id=data.visit_id, visit_passed=data.passed, visited_at=data.visited_at)

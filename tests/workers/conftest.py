@@ -1,4 +1,4 @@
-"""Fixtures for the workers: a demo-seeded case record (seeded once, copied per test), and the
+"""Fixtures for the workers: the demo county without its seeded history (seeded once, copied per test), and the
 in-process engine fixtures of tests/engine for the end-to-end runs."""
 
 from collections.abc import Iterator
@@ -19,7 +19,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoCounty]:
     base = tmp_path_factory.mktemp("seeded")
     template = base / "template.db"
-    county = seed(f"sqlite:///{template}", START, password="demo-password-1")
+    county = seed(f"sqlite:///{template}", START, password="demo-password-1", history=False)
     return template, county
 
 

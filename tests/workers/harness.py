@@ -104,12 +104,17 @@ class World:
 
 
 def make_world(template: Path, county: DemoCounty, tmp_path: Path, **settings: Any) -> World:
+    """A world on a copy of the SQLite ``template`` (seeded with ``county``)."""
     db_file = tmp_path / "caserecord.db"
     shutil.copy(template, db_file)
+    return world_at(f"sqlite:///{db_file}", county, tmp_path, **settings)
+
+
+def world_at(url: str, county: DemoCounty, tmp_path: Path, **settings: Any) -> World:
+    """A world on the case record at ``url`` (already seeded with ``county``), with its own data dir."""
     data_dir = tmp_path / "worker-data"
     data_dir.mkdir()
     (data_dir / "provincial-registry.json").write_text(json.dumps(county.registry, ensure_ascii=False), "utf-8")
-    url = f"sqlite:///{db_file}"
     clock = FakeClock()
     worker_settings = WorkerSettings(database_url=url, data_dir=data_dir, **settings)
     services = build_services(worker_settings, clock=clock)

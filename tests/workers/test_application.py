@@ -24,7 +24,7 @@ def test_accepts_a_known_household_and_registers_the_case(world: World) -> None:
     assert case.accepted_at == START  # accepted when received
     assert case.process_instance_key == world.instance_key
     assert out["path"] == "county" and out["caseStatus"] == "已受理" and out["registeredSeparately"] is False
-    assert len(world.all(Household)) == 5  # no new household: the members were known
+    assert len(world.all(Household)) == 200  # no new household: the members were known
     [entry] = world.audit("application.accept")
     assert entry.actor == "worker:application.accept" and entry.case_id == case.id
     assert entry.element_id == "Activity_Test" and entry.details["output"] == out
@@ -39,7 +39,7 @@ def test_a_new_household_is_registered_with_its_members(world: World) -> None:
     out = world.ok("application.accept", variables)
     members = [m for m in world.all(Member) if m.household_id == out["householdId"]]
     assert sorted(m.name for m in members) == ["新申请", "新配偶"]
-    assert len(world.all(Household)) == 6
+    assert len(world.all(Household)) == 201
 
 
 @pytest.mark.parametrize(

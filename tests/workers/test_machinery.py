@@ -1,22 +1,18 @@
-"""The worker machinery (registration, failures, back-off, BPMN errors, metrics, settings) and the demo county."""
+"""The worker machinery (registration, failures, back-off, BPMN errors, metrics, settings) and the demo starts."""
 
 import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jiuzhu import metrics
-from jiuzhu.demo import DemoCounty, demo_applications, seed
+from jiuzhu.demo import DemoCounty, demo_applications
 from jiuzhu.engine.server import EngineServer
-from jiuzhu.policy import WorkingCalendar, parse_id_number
-from jiuzhu.tasklist.credentials import verify_password
+from jiuzhu.policy import WorkingCalendar
 from schemas.contracts import JOB_TYPES
-from schemas.db import make_engine
-from schemas.enums import StaffRole
-from schemas.tables import Case, Household, Member, Staff, Township, Village
+from schemas.tables import Case
 from tests.engine.conftest import eventually
 from tests.workers.harness import START, World
 from workers import WorkerSettings, all_routers, start_background
@@ -111,35 +107,6 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert isinstance(make_platform(settings), ProvincialPlatformClient)
     with pytest.raises(ValueError, match="JIUZHU_PLATFORM_URL"):
         make_platform(WorkerSettings(platform="provincial", platform_url=None))
-
-
-def test_demo_seed_is_idempotent_and_valid(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    first = seed(url, START, data_dir=tmp_path / "data", password="another-pass-1")
-    db = make_engine(url)
-
-    def counts() -> list[int]:
-        with Session(db) as session:
-            return [
-                session.exec(select(func.count()).select_from(m)).one()
-                for m in (Township, Village, Staff, Household, Member)
-            ]
-
-    before = counts()
-    second = seed(url, START, data_dir=tmp_path / "data", password="another-pass-1")
-    assert counts() == before == [3, 9, 14, 5, 12]
-    assert first.staff == second.staff and first.households == second.households
-    with Session(db) as session:
-        roles = {s.role for s in session.exec(select(Staff))}
-        for member in session.exec(select(Member)):
-            assert parse_id_number(member.id_number, today=START.date()).number == member.id_number
-    assert roles == set(StaffRole)
-    assert verify_password(db, "taozhou.lingdao", "another-pass-1")
-    assert not verify_password(db, "taozhou.lingdao", "wrong-password")
-    text = second.sign_in_text()
-    assert "county.minzheng" in text and "another-pass-1" in text and "分管领导" in text
-    assert (tmp_path / "data" / "provincial-registry.json").exists()
-    db.dispose()
 
 
 def test_demo_applications_one_near_warning_one_emergency(seeded: tuple[Path, DemoCounty]) -> None:
