@@ -27,7 +27,8 @@ def case_profile(case: Case) -> PolicyProfile:
 
 def set_status(ctx: JobContext, case: Case, status: CaseStatus) -> None:
     if case.status is not status:
-        ctx.note(statusFrom=case.status.value, statusTo=status.value)
+        # A job that moves the case twice keeps where it started from in its audit row.
+        ctx.note(statusFrom=ctx.details.get("statusFrom", case.status.value), statusTo=status.value)
         case.status = status
         ctx.session.add(case)
 
