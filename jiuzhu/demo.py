@@ -818,6 +818,7 @@ class _History:
             platform="fake",
             registry_file=registry_file,
             county_name=COUNTY,
+            notice_pdf=False,  # seeded history keeps HTML only: rendering 90-odd PDFs tripled the seed time
         )
         self.services = build_services(settings, clock=self.clock, platform=FakeProvincialPlatform(registry_file))
         if self.services.db.dialect.name == "sqlite":  # a seed is rerun, not recovered: skip the fsync per job

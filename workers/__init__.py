@@ -40,7 +40,7 @@ from workers import (
 from workers.documents import DocumentRenderer
 from workers.runtime import Services, bind, unbind
 from workers.settings import WorkerSettings
-from workers.verification.platform import EconomicCheckPlatform, FakeProvincialPlatform
+from workers.verification.platform import EconomicCheckProvider, LocalRegistryProvider
 
 __all__ = ["WorkerSettings", "all_routers", "build_services", "build_worker", "run", "start_background"]
 
@@ -71,7 +71,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def make_platform(settings: WorkerSettings) -> EconomicCheckPlatform:
+def make_platform(settings: WorkerSettings) -> EconomicCheckProvider:
     if settings.platform == "provincial":
         if not settings.platform_url:
             raise ValueError("JIUZHU_PLATFORM=provincial needs JIUZHU_PLATFORM_URL")
@@ -83,14 +83,14 @@ def make_platform(settings: WorkerSettings) -> EconomicCheckPlatform:
             retries=settings.platform_retries,
             token=settings.platform_token,
         )
-    return FakeProvincialPlatform(settings.resolved_registry_file())
+    return LocalRegistryProvider(settings.resolved_registry_file(), extracts_dir=settings.resolved_extracts_dir())
 
 
 def build_services(
     settings: WorkerSettings,
     *,
     clock: Callable[[], datetime] | None = None,
-    platform: EconomicCheckPlatform | None = None,
+    platform: EconomicCheckProvider | None = None,
 ) -> Services:
     return Services(
         settings=settings,
@@ -98,7 +98,7 @@ def build_services(
         clock=clock or system_clock,
         calendar=load_calendar(settings.data_dir),
         platform=platform or make_platform(settings),
-        documents=DocumentRenderer(settings.data_dir),
+        documents=DocumentRenderer(settings.data_dir, pdf=settings.notice_pdf),
     )
 
 
@@ -107,7 +107,7 @@ def build_worker(
     settings: WorkerSettings | None = None,
     *,
     clock: Callable[[], datetime] | None = None,
-    platform: EconomicCheckPlatform | None = None,
+    platform: EconomicCheckProvider | None = None,
     **worker_options: Any,
 ) -> ZeebeWorker:
     """A worker with every job type's handler. ``clock`` defaults to the system clock (pass the

@@ -11,6 +11,7 @@ from schemas.contracts.errors import ABOVE_TOWNSHIP_LIMIT, APPROVER_NOT_AUTHORIS
 from schemas.contracts.jobs.approval import RecordApprovalInput, RecordApprovalOutput
 from schemas.enums import CasePath, CaseStatus, DecisionOutcome, StaffRole
 from schemas.tables import Case, Decision, DecisionAddon, Staff
+from workers.exclusion import flag_duplicate_recipients
 from workers.records import case_profile, household_of, load_case, set_status, staff_member, township_of
 from workers.runtime import JobContext, Thrown, job_type, keyed_effect
 
@@ -74,6 +75,8 @@ def record(ctx: JobContext, data: RecordApprovalInput) -> RecordApprovalOutput |
                 decision_id=decision.id, member_id=add_on.member_id, category=add_on.category, amount=add_on.amount
             )
         )
+    if approved and effective is not None:
+        flag_duplicate_recipients(ctx, case, effective)  # 不重: flagged, not refused (no error code for it)
     set_status(ctx, case, CaseStatus.APPROVED if approved else CaseStatus.REJECTED)
     calendar = ctx.services.calendar
     notice_due = None if approved else rejection_notice_due(data.decided_at, calendar, profile.sla).value

@@ -1,7 +1,9 @@
-"""Notices rendered to HTML from ``templates/notices/*.html.j2`` and written under the data dir.
+"""Notices rendered to HTML from ``templates/notices/*.html.j2``, and to PDF from the same HTML
+(WeasyPrint), both written under the data dir.
 
-The rendered HTML is also kept in the job's audit-log row (append-only), so the case record holds
-exactly what was issued even if the data dir is lost.
+The rendered HTML is also kept in the job's audit-log row (append-only) with its SHA-256 and the
+PDF's path and SHA-256, so the case record holds exactly what was issued even if the data dir is
+lost, and an archived PDF can be checked against it.
 """
 
 import hashlib
@@ -31,22 +33,55 @@ def _cn_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def html_to_pdf(html: str, base_url: Path) -> bytes:
+    """The PDF of ``html`` (A4 from the template's ``@page``; CJK text in the fonts fontconfig finds)."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:  # OSError: WeasyPrint is there but Pango is not
+        raise RuntimeError(
+            f"PDF 渲染需要 WeasyPrint 及其系统库（libpango-1.0-0、libpangoft2-1.0-0）和中文字体：{error}"
+        ) from error
+    pdf = HTML(string=html, base_url=str(base_url)).write_pdf()
+    assert pdf is not None  # no target given: the bytes are returned
+    return bytes(pdf)
+
+
 @dataclass(frozen=True)
 class Document:
-    path: Path  # relative to the data dir
+    path: Path  # the HTML, relative to the data dir
     html: str
+    pdf: bytes | None = None  # None: PDFs switched off (JIUZHU_NOTICE_PDF=false)
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
 
+    @property
+    def pdf_path(self) -> Path:
+        return self.path.with_suffix(".pdf")
+
+    @property
+    def pdf_sha256(self) -> str | None:
+        return None if self.pdf is None else hashlib.sha256(self.pdf).hexdigest()
+
     def audit(self) -> dict[str, Any]:
-        return {"path": self.path.as_posix(), "sha256": self.sha256, "html": self.html}
+        pdf = None
+        if self.pdf is not None:
+            pdf = {"path": self.pdf_path.as_posix(), "sha256": self.pdf_sha256, "bytes": len(self.pdf)}
+        return {"path": self.path.as_posix(), "sha256": self.sha256, "html": self.html, "pdf": pdf}
+
+
+def _write(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(content)
+    temporary.replace(target)
 
 
 class DocumentRenderer:
-    def __init__(self, data_dir: Path, templates: Path = TEMPLATES) -> None:
+    def __init__(self, data_dir: Path, templates: Path = TEMPLATES, *, pdf: bool = True) -> None:
         self.data_dir = data_dir
+        self.pdf = pdf
         self.env = Environment(
             loader=FileSystemLoader(templates), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
         )
@@ -54,11 +89,12 @@ class DocumentRenderer:
         self.env.filters["cn_date"] = _cn_date
 
     def render(self, template: str, relative: Path, **context: Any) -> Document:
-        """Render ``template`` and write it to ``<data_dir>/<relative>`` (same name: replaced)."""
+        """Render ``template`` and write it to ``<data_dir>/<relative>`` and its PDF beside it
+        (``.pdf``; same names: replaced)."""
         html = self.env.get_template(template).render(**context)
         target = self.data_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(html, "utf-8")
-        temporary.replace(target)
-        return Document(relative, html)
+        document = Document(relative, html, html_to_pdf(html, target.parent) if self.pdf else None)
+        _write(target, html.encode("utf-8"))
+        if document.pdf is not None:
+            _write(self.data_dir / document.pdf_path, document.pdf)
+        return document

@@ -25,6 +25,7 @@ from schemas.contracts.jobs.payment import (
 )
 from schemas.enums import CaseStatus, PaymentKind, PaymentStatus
 from schemas.tables import Case, Decision, Payment
+from workers.exclusion import flag_duplicate_recipients
 from workers.records import case_profile, load_case, set_status, township_of
 from workers.runtime import CaseRecordError, JobContext, Thrown, job_type
 
@@ -92,6 +93,7 @@ def schedule(ctx: JobContext, data: SchedulePaymentInput) -> SchedulePaymentOutp
             status=PaymentStatus.SCHEDULED,
             idempotency_key=key,
         )
+        flag_duplicate_recipients(ctx, case, data.effective_month)  # 不重: flagged, not refused
         _record(ctx, case, payment)
     assert payment.id is not None
     return SchedulePaymentOutput(payment_id=payment.id, first_month=payment.month, idempotency_key=key)

@@ -17,7 +17,7 @@ def load_case(ctx: JobContext, case_id: int) -> Case:
     case = ctx.session.get(Case, case_id)
     if case is None:
         raise CaseRecordError(f"案件 {case_id} 不在案件记录中")
-    ctx.case_id = case_id
+    ctx.case_id, ctx.case_number = case_id, case.case_number
     return case
 
 

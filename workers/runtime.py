@@ -39,12 +39,12 @@ from sqlmodel import Session, col, select
 from jiuzhu import metrics
 from jiuzhu.policy import CST, PolicyProfile, WorkingCalendar, get_profile
 from schemas.contracts import JobContract, JobInput, JobOutput, contract_for
-from schemas.tables import AuditEntry
+from schemas.tables import AuditEntry, Case
 from workers.documents import DocumentRenderer
 from workers.settings import WorkerSettings
 
 if TYPE_CHECKING:  # the verification package imports this module
-    from workers.verification.platform import EconomicCheckPlatform
+    from workers.verification.platform import EconomicCheckProvider
 
 log = logging.getLogger("workers")
 
@@ -83,7 +83,7 @@ class Services:
     db: Engine
     clock: Callable[[], datetime]
     calendar: WorkingCalendar
-    platform: "EconomicCheckPlatform"
+    platform: "EconomicCheckProvider"
     documents: DocumentRenderer
 
     def profile(self, name: str | None = None) -> PolicyProfile:
@@ -97,6 +97,7 @@ class JobContext:
     services: Services
     now: datetime  # read once: every instant a job writes is the same
     case_id: int | None = None  # set by handlers: the audit row's case
+    case_number: str | None = None  # set with case_id by load_case: the job's log line
     details: dict[str, Any] = field(default_factory=dict)  # what the handler did, for the audit row
     committed: list[Callable[[], None]] = field(default_factory=list)  # run once the transaction commits
 
@@ -199,18 +200,92 @@ def _result_of(entry: AuditEntry) -> dict[str, Any] | Thrown:
     return dict(details["output"])
 
 
+@dataclass
+class JobLog:
+    """What the job's one log line says (filled in while it runs)."""
+
+    case_id: int | None = None
+    case_number: str | None = None
+    replayed: bool = False
+    attempts: int = 0
+    error_code: str | None = None
+
+    def case_of(self, session: Session, case_id: int | None, case_number: str | None = None) -> None:
+        self.case_id = case_id
+        if case_number is None and case_id is not None:
+            case = session.get(Case, case_id)
+            case_number = case.case_number if case is not None else None
+        self.case_number = case_number
+
+
+def log_job(job: Job, outcome: str, record: JobLog, seconds: float, error: BaseException | None = None) -> None:
+    """One line per job, with structured fields (``extra``) for a JSON formatter or a log shipper:
+    ``job_type``, ``job_key``, ``process_instance_key``, ``case_id``, ``case_number``, ``outcome``
+    (completed | bpmn_error | failed), ``duration_ms``, ``replayed``, ``attempts``, ``error_code``."""
+    duration_ms = round(seconds * 1000, 1)
+    fields = {
+        "job_type": job.type,
+        "job_key": job.key,
+        "process_instance_key": job.process_instance_key,
+        "case_id": record.case_id,
+        "case_number": record.case_number,
+        "outcome": outcome,
+        "duration_ms": duration_ms,
+        "replayed": record.replayed,
+        "attempts": record.attempts,
+        "error_code": record.error_code,
+    }
+    detail = record.error_code or (f"{type(error).__name__}: {error}" if error is not None else "")
+    log.log(
+        logging.WARNING if outcome == "failed" else logging.INFO,
+        "%s job %s case %s: %s%s%s in %.1f ms",
+        job.type,
+        job.key,
+        record.case_number or "-",
+        outcome,
+        f" ({detail})" if detail else "",
+        " [replayed]" if record.replayed else "",
+        duration_ms,
+        extra=fields,
+    )
+
+
 def execute(services: Services, contract: JobContract, handler: Handler, job: Job) -> dict[str, Any] | Thrown:
-    """Run one job: one transaction, one audit row; a re-delivered job gets its first result."""
+    """Run one job: one transaction, one audit row, one log line; a re-delivered job gets its first result."""
+    started = time.perf_counter()
+    record = JobLog()
+    outcome, error = "failed", None
+    try:
+        result = _execute(services, contract, handler, job, record)
+        if isinstance(result, Thrown):
+            outcome, record.error_code = "bpmn_error", result.code
+        else:
+            outcome = "completed"
+        return result
+    except BaseException as failure:
+        error = failure
+        raise
+    finally:
+        log_job(job, outcome, record, time.perf_counter() - started, error)
+
+
+def _execute(
+    services: Services, contract: JobContract, handler: Handler, job: Job, record: JobLog
+) -> dict[str, Any] | Thrown:
     data = validate_input(contract, dict(job.variables))
     for attempt in range(1, RACE_ATTEMPTS + 1):
+        record.attempts = attempt
+        ctx: JobContext | None = None
         try:
             with Session(services.db, expire_on_commit=False) as session, session.begin():
                 earlier = replayed(session, job)
                 if earlier is not None:
-                    log.info("%s job %s delivered again: replaying its result", job.type, job.key)
+                    record.replayed = True
+                    record.case_of(session, earlier.case_id)
                     return _result_of(earlier)
                 ctx = JobContext(job=job, session=session, services=services, now=services.clock())
                 outcome = handler(ctx, data)
+                record.case_of(session, ctx.case_id, ctx.case_number)
                 details: dict[str, Any] = {"jobKey": job.key, "taskName": short_label(contract), **ctx.details}
                 result: dict[str, Any] | Thrown
                 if isinstance(outcome, Thrown):
@@ -244,10 +319,20 @@ def execute(services: Services, contract: JobContract, handler: Handler, job: Jo
             return result
         except IntegrityError:
             if attempt == RACE_ATTEMPTS:
+                _failed_in(ctx, record)
                 raise
-            log.info("%s job %s lost a race on a unique key (attempt %d); trying again", job.type, job.key, attempt)
+            log.debug("%s job %s lost a race on a unique key (attempt %d); trying again", job.type, job.key, attempt)
             time.sleep(random.uniform(0, 0.02 * attempt))
+        except Exception:
+            _failed_in(ctx, record)
+            raise
     raise AssertionError("unreachable")
+
+
+def _failed_in(ctx: JobContext | None, record: JobLog) -> None:
+    """A handler that failed after finding its case: the log line still names the case."""
+    if ctx is not None and record.case_id is None:
+        record.case_id, record.case_number = ctx.case_id, ctx.case_number
 
 
 async def run_job(contract: JobContract, handler: Handler, job: Job) -> dict[str, Any]:

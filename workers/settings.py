@@ -21,16 +21,22 @@ class WorkerSettings(BaseSettings):
     request_timeout_ms: int = Field(default=10_000, ge=0)  # ActivateJobs long poll
     retry_backoff_ms: int = Field(default=2_000, ge=0)  # first back-off after a technical failure
     retry_backoff_max_ms: int = Field(default=300_000, ge=0)
-    # The family economic-status check: "fake" reads the registry JSON; "provincial" calls the platform.
+    # The family economic-status check: "fake" (the local provider) reads the registry extracts (JSON
+    # and CSV); "provincial" calls the platform over HTTP.
     platform: Literal["fake", "provincial"] = "fake"
     platform_url: str | None = None
     platform_token: str | None = None
     platform_timeout_s: float = Field(default=10.0, gt=0)
     platform_retries: int = Field(default=3, ge=0)
+    notice_pdf: bool = True  # notices and 公示 archived as PDF beside the HTML (WeasyPrint)
     registry_file: Path | None = None  # default <data_dir>/provincial-registry.json
+    registry_extracts_dir: Path | None = None  # CSV extracts; default <data_dir>/registry-extracts
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'caserecord.db').resolve()}"
 
     def resolved_registry_file(self) -> Path:
         return self.registry_file or self.data_dir / "provincial-registry.json"
+
+    def resolved_extracts_dir(self) -> Path:
+        return self.registry_extracts_dir or self.data_dir / "registry-extracts"

@@ -32,7 +32,7 @@ from tests.workflows.conftest import form_fields
 from workers import build_worker, release
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
-WAIT_S = 15.0
+WAIT_S = 60.0  # a deadline for progress, generous for a loaded 2-core machine
 
 
 class Casework:

@@ -103,7 +103,7 @@ async def review_until_approval(
 
 async def publicity_runs_its_period(cw: Casework, case_id: int) -> PublicityNotice:
     """The result publicity stays up until the end of its last calendar day, then closes."""
-    rows = await eventually(lambda: cw.rows(PublicityRow, case_id=case_id), timeout=15, what="the publicity")
+    rows = await eventually(lambda: cw.rows(PublicityRow, case_id=case_id), timeout=60, what="the publicity")
     await cw.quiet()
     [notice] = cw.rows(PublicityNotice, id=rows[-1].notice_id)
     last_day_ends = datetime.combine(notice.period_end + timedelta(days=1), datetime.min.time(), tzinfo=CST)
@@ -122,7 +122,7 @@ async def approve_zhang(cw: Casework) -> tuple[int, Case]:
     case = cw.case_of(key)
     await publicity_runs_its_period(cw, case.id or 0)
     await cw.deliver("送达回证-2026-001")
-    await eventually(lambda: cw.rows(Payment, case_id=case.id), timeout=15, what="the first payment")
+    await eventually(lambda: cw.rows(Payment, case_id=case.id), timeout=60, what="the first payment")
     await cw.quiet()
     return key, cw.case_of(key)
 
@@ -195,7 +195,7 @@ async def test_rejected_at_the_check_written_notice_with_the_reasons_then_closed
     assert delivery.due_date == "2026-03-05T17:30:00+08:00"  # within 3 working days
     await cw.deliver("送达回证-2026-002")
     case = cw.case_of(key)
-    await eventually(lambda: cw.audit(case.id or 0, "notice.record-delivery"), timeout=15, what="the delivery")
+    await eventually(lambda: cw.audit(case.id or 0, "notice.record-delivery"), timeout=60, what="the delivery")
     # The dispute window (P15D) runs past working days 8 and 10; the SLA timers no longer escalate.
     await cw.advance_to(START + timedelta(days=15) - timedelta(minutes=1))
     assert cw.instance(key).state == "ACTIVE" and not cw.audit(case.id or 0, "case.close")
@@ -297,7 +297,7 @@ async def test_objection_during_publicity_sends_the_case_back_to_a_new_visit_and
     key = cw.start(APPLICATION, "zhang", "低保")
     await review_until_approval(cw, key, township="taozhou", signatory="张建国", wages=900)
     case = cw.case_of(key)
-    first = await eventually(lambda: cw.rows(PublicityNotice), timeout=15, what="the publicity")
+    first = await eventually(lambda: cw.rows(PublicityNotice), timeout=60, what="the publicity")
     await cw.advance(timedelta(days=2))
     objection = {
         "messageId": "12349-2026-0304-01",
@@ -306,7 +306,7 @@ async def test_objection_during_publicity_sends_the_case_back_to_a_new_visit_and
         "receivedAt": cw.now.isoformat(),
     }
     cw.publish("publicity-objection", case.id or 0, {"objection": objection}, message_id=objection["messageId"])
-    await eventually(lambda: cw.rows(Objection), timeout=15, what="the objection recorded")
+    await eventually(lambda: cw.rows(Objection), timeout=60, what="the objection recorded")
     await cw.quiet()
     assert cw.case_of(key).status is CaseStatus.IN_PUBLICITY  # the publicity runs its full period
     await cw.advance_to(datetime(2026, 3, 9, 0, 1, tzinfo=CST))  # the period ended with 8 March
@@ -334,10 +334,10 @@ async def test_objection_during_publicity_sends_the_case_back_to_a_new_visit_and
         decisionReasons="经重新调查，计入经营收入后家庭月人均收入仍低于低保标准。",
         approverId=cw.staff("taozhou.lingdao"),
     )
-    await eventually(lambda: len(cw.rows(PublicityNotice)) == 2, timeout=15, what="the second publicity")
+    await eventually(lambda: len(cw.rows(PublicityNotice)) == 2, timeout=60, what="the second publicity")
     await cw.advance(timedelta(days=8))  # no objection this time
     await cw.deliver("送达回证-2026-004")
-    await eventually(lambda: cw.rows(Payment, case_id=case.id), timeout=15, what="the payment")
+    await eventually(lambda: cw.rows(Payment, case_id=case.id), timeout=60, what="the payment")
     await cw.quiet()
 
     assert cw.jobs(case.id or 0) == [
@@ -432,7 +432,7 @@ async def test_emergency_relief_paid_within_24_hours_then_converted_to_dibao(cw:
     dibao = cw.case_of(dibao_key)
     await cw.advance(timedelta(days=8))
     await cw.deliver("送达回证-2026-005")
-    await eventually(lambda: cw.rows(Payment, case_id=dibao.id), timeout=15, what="the 低保 payment")
+    await eventually(lambda: cw.rows(Payment, case_id=dibao.id), timeout=60, what="the 低保 payment")
     await cw.quiet()
     assert cw.jobs(dibao.id or 0) == UNTIL_DECISION + AFTER_APPROVAL
 
@@ -498,7 +498,7 @@ async def test_sla_warning_on_working_day_8_and_escalation_on_day_10(cw: Casewor
     # The review was never interrupted: the case goes on to its (late) decision.
     assert cw.case_of(key).status is CaseStatus.VISITING
     await review_until_approval(cw, key, township="taozhou", signatory="赵小红", wages=600)
-    await eventually(lambda: cw.rows(PublicityNotice), timeout=15, what="the publicity")
+    await eventually(lambda: cw.rows(PublicityNotice), timeout=60, what="the publicity")
     await cw.quiet()
     assert cw.jobs(case.id or 0) == [
         "Activity_AcceptApplication:application.accept",

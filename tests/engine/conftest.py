@@ -77,7 +77,7 @@ async def running() -> AsyncIterator[Running]:
     await r.stop()
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+async def eventually(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     """Poll until `check()` is truthy; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

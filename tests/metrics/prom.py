@@ -150,15 +150,18 @@ class PrometheusServer:
             raise QueryError(f"{path} {params}: {body}")
         return dict(body["data"])
 
-    def query(self, expr: str) -> list[dict[str, Any]]:
-        """Run an instant query; a parse error raises QueryError (HTTP 400)."""
-        data = self.api("query", {"query": expr})
+    def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+        """Run an instant query (at Unix time `at`, default now); a parse error raises QueryError."""
+        params: dict[str, Any] = {"query": expr}
+        if at is not None:
+            params["time"] = f"{at:.3f}"
+        data = self.api("query", params)
         result = data["result"]
         if data["resultType"] == "scalar":
             return [{"metric": {}, "value": result}]
         return list(result)
 
-    def wait_for(self, expr: str, timeout: float = 15.0) -> list[dict[str, Any]]:
+    def wait_for(self, expr: str, timeout: float = 45.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while True:
             result = self.query(expr)

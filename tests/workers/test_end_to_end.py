@@ -64,7 +64,7 @@ class System:
             self._fail_on_incident()
             return self._task(element_id)
 
-        return await eventually(found, timeout=15, what=f"user task {element_id}; waiting: {self.waiting()}")
+        return await eventually(found, timeout=60, what=f"user task {element_id}; waiting: {self.waiting()}")
 
     async def complete(self, element_id: str, **variables: Any) -> None:
         task = await self.task(element_id)
@@ -86,7 +86,7 @@ class System:
             return not [j for j in list(self.engine.jobs.values()) if j.type in JOB_TYPES]
 
         for _ in range(3):  # idle, and still idle a moment later
-            await eventually(idle, timeout=15, what=f"the workers to finish; waiting: {self.waiting()}")
+            await eventually(idle, timeout=60, what=f"the workers to finish; waiting: {self.waiting()}")
             await asyncio.sleep(0.05)
 
     async def advance(self, delta: timedelta) -> None:
@@ -94,7 +94,7 @@ class System:
         self.server.clock.advance(delta)
 
     async def ended(self, instance_key: int) -> None:
-        await eventually(lambda: instance_key not in self.engine.instances, timeout=15, what=f"{self.waiting()}")
+        await eventually(lambda: instance_key not in self.engine.instances, timeout=60, what=f"{self.waiting()}")
 
     def rows(self, model: Any, **where: Any) -> list[Any]:
         with self.world.session() as session:
@@ -178,10 +178,10 @@ async def test_dibao_from_acceptance_to_payment(system: System) -> None:
         decisionReasons="家庭月人均收入低于当地低保标准，财产符合规定。",
         approverId=system.staff("taozhou.lingdao"),
     )
-    await eventually(lambda: system.rows(PublicityNotice), timeout=15, what="the publicity notice")
+    await eventually(lambda: system.rows(PublicityNotice), timeout=60, what="the publicity notice")
     await system.advance(timedelta(days=8))  # the 7-day result publicity in the natural village ends
     await system.deliver("送达回证-2026-001")
-    await eventually(lambda: system.rows(Payment), timeout=15, what="the payment")
+    await eventually(lambda: system.rows(Payment), timeout=60, what="the payment")
     await system.quiet()
     assert key in system.engine.instances  # enrolled in dynamic management
 
@@ -220,7 +220,7 @@ async def test_failed_check_ends_with_a_written_notice_quoting_the_findings(syst
     key = system.start("assistance-application", "wang", "低保")
     await system.deliver("送达回证-2026-002")
     await eventually(
-        lambda: [n for n in system.rows(WrittenNotice) if n.delivered_at], timeout=15, what="the delivery recorded"
+        lambda: [n for n in system.rows(WrittenNotice) if n.delivered_at], timeout=60, what="the delivery recorded"
     )
     await system.advance(timedelta(days=16))  # nobody disputes within the window
     await system.ended(key)
@@ -280,7 +280,7 @@ async def test_sla_warning_and_breach_with_the_clock_advanced(system: System) ->
     case = system.case_of(key)
     assert case.warn_at == datetime(2026, 3, 12, tzinfo=CST) and case.breach_at == datetime(2026, 3, 17, tzinfo=CST)
     await system.advance(timedelta(days=10, hours=1))  # 12 March: working day 8
-    await eventually(lambda: system.rows(AuditEntry, action="sla.escalate"), timeout=15, what="the warning")
+    await eventually(lambda: system.rows(AuditEntry, action="sla.escalate"), timeout=60, what="the warning")
     await system.advance(timedelta(days=5))  # 17 March: the 10 working days have passed
     await system.task("Activity_SuperviseOverdue")
     levels = [(e.details["level"], e.details["notified"]) for e in system.rows(AuditEntry, action="sla.escalate")]
@@ -300,7 +300,7 @@ async def test_demo_cases_start_through_the_gateway(system: System) -> None:
 
     keys = start_cases(f"127.0.0.1:{system.server.grpc_port}", system.county, now=system.now)
     assert len(keys) == 4
-    await eventually(lambda: len(system.rows(Case)) == 4, timeout=15, what="four demo cases accepted")
+    await eventually(lambda: len(system.rows(Case)) == 4, timeout=60, what="four demo cases accepted")
     await system.quiet()
     cases = {c.process_instance_key: c for c in system.rows(Case)}
     near = next(c for c in cases.values() if c.accepted_at < START - timedelta(days=5))
@@ -320,7 +320,7 @@ async def test_invalid_variables_fail_the_job_with_the_contract_message_and_a_ba
         jobs = [j for j in list(system.engine.jobs.values()) if j.type == "application.accept" and j.error_message]
         return jobs[0] if jobs else None
 
-    job = await eventually(failed, timeout=15, what="the failed job")
+    job = await eventually(failed, timeout=60, what="the failed job")
     assert job.retries == 2 and "application.accept 的输入变量不符合合同" in job.error_message
     assert "校验位" in job.error_message
     assert job.backoff_until_ms - system.engine.now_ms() == 2000  # the first back-off

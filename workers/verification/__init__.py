@@ -1,6 +1,7 @@
 """verification.check-economic-status and verification.recheck (核对; 复核 on dispute, Art. 18).
 
-The platform is an ``EconomicCheckPlatform``: ``FakeProvincialPlatform`` (registry JSON) here,
+The platform is an ``EconomicCheckProvider`` (alias ``EconomicCheckPlatform``):
+``LocalRegistryProvider`` (alias ``FakeProvincialPlatform``: registry extracts, JSON and CSV) here,
 ``ProvincialPlatformClient`` (HTTP) in production. Each check is one ``economic_checks`` row with
 one ``economic_check_items`` row per source. 不符合 throws ECONOMIC_CHECK_FAILED with the same
 variables the output would carry, so the written notice can quote the findings.
@@ -27,8 +28,11 @@ from workers.verification.platform import (
     CheckReport,
     CheckRequest,
     EconomicCheckPlatform,
+    EconomicCheckProvider,
     FakeProvincialPlatform,
+    LocalRegistryProvider,
     PlatformError,
+    read_csv_extract,
 )
 
 __all__ = [
@@ -36,8 +40,11 @@ __all__ = [
     "CheckReport",
     "CheckRequest",
     "EconomicCheckPlatform",
+    "EconomicCheckProvider",
     "FakeProvincialPlatform",
+    "LocalRegistryProvider",
     "PlatformError",
+    "read_csv_extract",
     "router",
 ]
 

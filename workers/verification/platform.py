@@ -1,9 +1,11 @@
 """The family economic-status check (家庭经济状况核对) behind one small interface.
 
-In production the check is the provincial platform's API (``ProvincialPlatformClient`` in
-``provincial.py``). It cannot run here, so ``FakeProvincialPlatform`` answers from registry data
-in a JSON file (the demo seeds it; tests write their own): one entry per resident ID with what
-each source (户籍, 税务, 车辆, ...) holds about that person.
+``EconomicCheckProvider`` is the interface (``EconomicCheckPlatform`` is kept as an alias). In
+production the check is the provincial platform's API (``ProvincialPlatformClient`` in
+``provincial.py``). Without it, ``LocalRegistryProvider`` (alias ``FakeProvincialPlatform``)
+answers from registry extracts: a JSON file (the demo seeds it; tests write their own) and/or CSV
+files in an extracts directory — one entry per resident ID with what each source (户籍, 税务,
+车辆, ...) holds about that person.
 
 Registry file::
 
@@ -14,8 +16,19 @@ Registry file::
 
 A record with ``kind`` and ``monthlyAmount`` is income (``jiuzhu.policy`` income kinds); ``outcome``
 marks a finding 不符合 or 需进一步核实 outright; bank deposits are judged against a limit.
+
+CSV extracts (``*.csv`` in the extracts directory, read in name order, UTF-8 with or without BOM,
+else GB18030): a header row, then one record per row; the columns are the JSON keys (or their
+Chinese names), empty cells are absent, and a row without ``source`` only registers the person::
+
+    idNumber,name,source,kind,monthlyAmount,amount,finding,outcome
+    341822198003120134,张建国,税务,wages,900,,个税记录显示月工资 ¥900,
+    341822198003120134,张建国,车辆,,,,名下有小型轿车一辆,不符合
+
+Records for the same person from the JSON file and from every CSV file are added together.
 """
 
+import csv
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,8 +77,109 @@ class CheckReport:
     summary: str = ""
 
 
-class EconomicCheckPlatform(Protocol):
+class EconomicCheckProvider(Protocol):
+    """Answers one family economic-status check; raises ``PlatformError`` when it cannot."""
+
     def check(self, request: CheckRequest) -> CheckReport: ...
+
+
+EconomicCheckPlatform = EconomicCheckProvider  # the interface's earlier name, kept for compatibility
+
+# CSV columns: the JSON keys, or the Chinese headers a registry extract may carry.
+CSV_COLUMNS = {
+    "idNumber": "idNumber",
+    "身份证号码": "idNumber",
+    "身份证号": "idNumber",
+    "name": "name",
+    "姓名": "name",
+    "source": "source",
+    "来源": "source",
+    "核对来源": "source",
+    "kind": "kind",
+    "收入类型": "kind",
+    "monthlyAmount": "monthlyAmount",
+    "月收入": "monthlyAmount",
+    "amount": "amount",
+    "金额": "amount",
+    "finding": "finding",
+    "核对结果": "finding",
+    "outcome": "outcome",
+    "结论": "outcome",
+}
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")  # extracts saved by Excel on a Chinese Windows desktop
+
+
+def _csv_problem(values: Mapping[str, str]) -> str | None:
+    try:
+        CheckSource(values["source"])
+    except ValueError:
+        return f"来源 {values['source']!r} 无效（应为 {'、'.join(s.value for s in CheckSource)}）"
+    if "outcome" in values and values["outcome"] not in {o.value for o in CheckOutcome}:
+        return f"结论 {values['outcome']!r} 无效"
+    if ("kind" in values) != ("monthlyAmount" in values):
+        return "收入记录须同时填写 kind 与 monthlyAmount"
+    if "kind" in values:
+        try:
+            IncomeItem.of(values["kind"], values["monthlyAmount"].replace(",", "").lstrip("¥"))
+        except ValueError as error:
+            return str(error)
+    return None
+
+
+def read_csv_extract(path: Path) -> dict[str, dict[str, Any]]:
+    """One CSV extract as ``{id number: {"name": ..., "records": [...]}}`` (the JSON shape)."""
+    try:
+        text = _decode(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlatformError(f"登记数据 {path.name} 无法读取：{error}") from error
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None:
+        return {}
+    columns: list[str | None] = []
+    for cell in header:
+        name = cell.strip()
+        if name and name not in CSV_COLUMNS:
+            raise PlatformError(f"登记数据 {path.name}：未知的列 {name!r}")
+        columns.append(CSV_COLUMNS.get(name))
+    if "idNumber" not in columns:
+        raise PlatformError(f"登记数据 {path.name}：缺少 idNumber（身份证号码）列")
+    persons: dict[str, dict[str, Any]] = {}
+    for line, row in enumerate(reader, start=2):
+        values: dict[str, Any] = {
+            column: cell.strip() for column, cell in zip(columns, row, strict=False) if column and cell.strip()
+        }
+        if not values:
+            continue  # a blank line
+        number = values.pop("idNumber", None)
+        if number is None:
+            raise PlatformError(f"登记数据 {path.name} 第 {line} 行：缺少身份证号码")
+        person = persons.setdefault(number, {"records": []})
+        name = values.pop("name", None)
+        if name:
+            person.setdefault("name", name)
+        if not values:
+            continue  # registers the person (户籍) without a record
+        if "source" not in values:
+            raise PlatformError(f"登记数据 {path.name} 第 {line} 行：有记录但缺少来源（source）")
+        problem = _csv_problem(values)
+        if problem:
+            raise PlatformError(f"登记数据 {path.name} 第 {line} 行：{problem}")
+        for amount in ("monthlyAmount", "amount"):
+            if amount in values:
+                try:
+                    values[amount] = to_money(values[amount].replace(",", "").lstrip("¥"))
+                except (ArithmeticError, ValueError):
+                    raise PlatformError(f"登记数据 {path.name} 第 {line} 行：{amount} 不是金额") from None
+        person["records"].append(values)
+    return persons
 
 
 @dataclass
@@ -90,23 +204,43 @@ def overall(outcomes: list[CheckOutcome]) -> CheckOutcome:
     return CheckOutcome.MEETS
 
 
-class FakeProvincialPlatform:
-    """Answers checks from registry data in a JSON file (read at every check, so edits show)."""
+class LocalRegistryProvider:
+    """Answers checks from registry extracts: a JSON file and/or ``*.csv`` files in ``extracts_dir``
+    (read at every check, so edits show)."""
 
-    def __init__(self, registry_file: Path, *, deposit_limit_months: int = 24) -> None:
+    def __init__(
+        self, registry_file: Path, *, extracts_dir: Path | None = None, deposit_limit_months: int = 24
+    ) -> None:
         self.registry_file = registry_file
+        self.extracts_dir = extracts_dir
         self.deposit_limit_months = deposit_limit_months  # per-capita deposits ≤ N months of the standard
 
+    def csv_files(self) -> list[Path]:
+        if self.extracts_dir is None or not self.extracts_dir.is_dir():
+            return []
+        return sorted(self.extracts_dir.glob("*.csv"))
+
     def persons(self) -> Mapping[str, Any]:
-        if not self.registry_file.exists():
-            raise PlatformError(f"核对平台（模拟）没有登记数据：{self.registry_file} 不存在")
-        try:
-            data = json.loads(self.registry_file.read_text("utf-8"))
-        except (OSError, ValueError) as error:
-            raise PlatformError(f"核对平台（模拟）登记数据无法读取：{error}") from error
-        persons = data.get("persons") if isinstance(data, dict) else None
-        if not isinstance(persons, dict):
-            raise PlatformError(f"{self.registry_file}: 缺少 persons 对象")
+        extracts = self.csv_files()
+        if not self.registry_file.exists() and not extracts:
+            where = f"{self.registry_file} 不存在" + (f"，{self.extracts_dir} 下没有 CSV" if self.extracts_dir else "")
+            raise PlatformError(f"核对平台（本地登记数据）没有登记数据：{where}")
+        persons: dict[str, dict[str, Any]] = {}
+        if self.registry_file.exists():
+            try:
+                data = json.loads(self.registry_file.read_text("utf-8"))
+            except (OSError, ValueError) as error:
+                raise PlatformError(f"核对平台（本地登记数据）登记数据无法读取：{error}") from error
+            found = data.get("persons") if isinstance(data, dict) else None
+            if not isinstance(found, dict):
+                raise PlatformError(f"{self.registry_file}: 缺少 persons 对象")
+            persons = {number: {**entry, "records": list(entry.get("records", []))} for number, entry in found.items()}
+        for path in extracts:
+            for number, entry in read_csv_extract(path).items():
+                person = persons.setdefault(number, {"records": []})
+                if entry.get("name"):
+                    person.setdefault("name", entry["name"])
+                person.setdefault("records", []).extend(entry["records"])
         return persons
 
     def check(self, request: CheckRequest) -> CheckReport:
@@ -177,3 +311,6 @@ class FakeProvincialPlatform:
             state.has_amount = True
             return [item]
         return []
+
+
+FakeProvincialPlatform = LocalRegistryProvider  # the earlier name (the demo and tests use it)
