@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyzeebe import create_insecure_channel
 from SpiffWorkflow.util.task import TaskState
 from sqlmodel import col, select
 
@@ -27,9 +26,8 @@ from schemas.contracts import JOB_TYPES
 from schemas.tables import AuditEntry, Case
 from tests.engine.conftest import eventually, server  # noqa: F401 - the in-process engine fixture
 from tests.workers.conftest import seeded  # noqa: F401 - the demo county, seeded once per session
-from tests.workers.harness import CST, START, World, make_world
+from tests.workers.harness import CST, World, casework_running
 from tests.workflows.conftest import form_fields
-from workers import build_worker, release
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 WAIT_S = 60.0  # a deadline for progress, generous for a loaded 2-core machine
@@ -231,21 +229,5 @@ async def cw(
     seeded: tuple[Path, DemoCounty],  # noqa: F811
     tmp_path: Path,
 ) -> AsyncIterator[Casework]:
-    server.clock.pin(START)
-    files = sorted([*WORKFLOWS.glob("*.bpmn"), *WORKFLOWS.glob("*.dmn")])
-    server.engine.deploy([(f.name, f.read_bytes()) for f in files])
-    template, county = seeded
-    world = make_world(template, county, tmp_path)
-    channel = create_insecure_channel(grpc_address=f"127.0.0.1:{server.grpc_port}")
-    worker = build_worker(
-        channel, world.services.settings, clock=server.clock.now, request_timeout=1000, poll_retry_delay=0
-    )
-    working = asyncio.create_task(worker.work())
-    try:
+    async with casework_running(server, seeded, tmp_path) as world:
         yield Casework(server, world)
-    finally:
-        await worker.stop()
-        working.cancel()
-        release(worker)
-        await channel.close()
-        world.services.db.dispose()

@@ -1,19 +1,22 @@
 """Running one handler the way the worker does (same transaction, audit and replay), without gRPC."""
 
+import asyncio
+import contextlib
 import itertools
 import json
 import shutil
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from pyzeebe import Job
+from pyzeebe import Job, create_insecure_channel
 from sqlmodel import Session, col, select
 
 from jiuzhu.demo import DemoCounty
 from schemas.tables import AuditEntry
-from workers import build_services
+from workers import build_services, build_worker, release
 from workers.runtime import HANDLERS, Services, Thrown, execute
 from workers.settings import WorkerSettings
 
@@ -129,3 +132,30 @@ def accept_vars(county: DemoCounty, key: str = "zhang", case_type: str = "低保
     variables.setdefault("path", "county")
     variables.update(extra)
     return variables
+
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+
+
+@contextlib.asynccontextmanager
+async def casework_running(server: Any, seeded: tuple[Path, DemoCounty], tmp_path: Path) -> AsyncIterator[World]:
+    """The real processes deployed on `server` (clock pinned at START) and the real pyzeebe workers
+    working them over gRPC against a fresh copy of the seeded county, until the block ends."""
+    server.clock.pin(START)
+    files = sorted([*WORKFLOWS.glob("*.bpmn"), *WORKFLOWS.glob("*.dmn")])
+    server.engine.deploy([(f.name, f.read_bytes()) for f in files])
+    template, county = seeded
+    world = make_world(template, county, tmp_path)
+    channel = create_insecure_channel(grpc_address=f"127.0.0.1:{server.grpc_port}")
+    worker = build_worker(
+        channel, world.services.settings, clock=server.clock.now, request_timeout=1000, poll_retry_delay=0
+    )
+    working = asyncio.create_task(worker.work())
+    try:
+        yield world
+    finally:
+        await worker.stop()
+        working.cancel()
+        release(worker)
+        await channel.close()
+        world.services.db.dispose()

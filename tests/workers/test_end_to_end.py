@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyzeebe import create_insecure_channel
 from sqlmodel import select
 
 from jiuzhu import metrics
@@ -33,8 +32,7 @@ from schemas.tables import (
     WrittenNotice,
 )
 from tests.engine.conftest import eventually
-from tests.workers.harness import CST, START, World, make_world
-from workers import build_worker, release
+from tests.workers.harness import CST, START, World, casework_running
 
 pytestmark = pytest.mark.workers
 
@@ -129,24 +127,8 @@ class System:
 
 @pytest.fixture
 async def system(server: EngineServer, seeded: tuple[Path, DemoCounty], tmp_path: Path) -> AsyncIterator[System]:
-    server.clock.pin(START)
-    files = sorted([*WORKFLOWS.glob("*.bpmn"), *WORKFLOWS.glob("*.dmn")])
-    server.engine.deploy([(f.name, f.read_bytes()) for f in files])
-    template, county = seeded
-    world = make_world(template, county, tmp_path)
-    channel = create_insecure_channel(grpc_address=f"127.0.0.1:{server.grpc_port}")
-    worker = build_worker(
-        channel, world.services.settings, clock=server.clock.now, request_timeout=1000, poll_retry_delay=0
-    )
-    working = asyncio.create_task(worker.work())
-    try:
+    async with casework_running(server, seeded, tmp_path) as world:
         yield System(server, world)
-    finally:
-        await worker.stop()
-        working.cancel()
-        release(worker)
-        await channel.close()
-        world.services.db.dispose()
 
 
 def counter(name: str, **labels: str) -> float:
