@@ -5,6 +5,7 @@ Each publication is one ``publicity_notices`` row with the case's masked row (bu
 ``publicity.close`` names only the notice: objections counted on it belong to that case.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 from pyzeebe import ZeebeTaskRouter
@@ -64,12 +65,24 @@ def render_notice(ctx: JobContext, notice: PublicityNotice, village: str) -> Non
     ctx.note(document=document.audit())
 
 
+def _publicised_amount(ctx: JobContext, data: PublishInput, case_id: int | None) -> Decimal:
+    """The approved amount (result publicity), or before any decision the proposed one (初审公示)."""
+    if data.decision_id is None:
+        if data.proposed_amount is None:
+            raise CaseRecordError(f"案件 {data.case_id} 的初审公示既无审批决定也无拟保障金额，不能公示")
+        return data.proposed_amount
+    decision = ctx.session.get(Decision, data.decision_id)
+    if decision is None or decision.case_id != case_id or decision.outcome is not DecisionOutcome.APPROVED:
+        raise CaseRecordError(f"审批决定 {data.decision_id} 不是案件 {data.case_id} 的批准决定，不能公示")
+    if decision.amount is None:
+        raise CaseRecordError(f"审批决定 {data.decision_id} 没有保障金额，不能公示")
+    return decision.amount
+
+
 @job_type(router, "publicity.publish")
 def publish(ctx: JobContext, data: PublishInput) -> PublishOutput:
     case = load_case(ctx, data.case_id)
-    decision = ctx.session.get(Decision, data.decision_id)
-    if decision is None or decision.case_id != case.id or decision.outcome is not DecisionOutcome.APPROVED:
-        raise CaseRecordError(f"审批决定 {data.decision_id} 不是案件 {data.case_id} 的批准决定，不能公示")
+    amount = _publicised_amount(ctx, data, case.id)
     village = ctx.session.get(Village, data.village_id)
     if village is None:
         raise CaseRecordError(f"村（组） {data.village_id} 不在案件记录中")
@@ -89,7 +102,7 @@ def publish(ctx: JobContext, data: PublishInput) -> PublishOutput:
             "applicant_name": applicant_of(ctx.session, case).name,
             "household_size": len(members_of(ctx.session, household.id or 0)),
             "category": case.type.value,
-            "monthly_amount": decision.amount,
+            "monthly_amount": amount,
             "village": village_label(ctx.session, household.village_id),
         }
     )

@@ -20,6 +20,7 @@ from schemas.tables import (
     WrittenNotice,
 )
 from tests.workers.harness import START, World, accept_vars
+from workers.runtime import CaseRecordError
 
 pytestmark = pytest.mark.workers
 
@@ -282,3 +283,22 @@ def test_referrals_one_open_per_target(world: World) -> None:
     assert world.ok("referral.create", variables) == first
     world.ok("referral.create", {**variables, "target": "低保"})
     assert sorted(r.target.value for r in world.all(Referral)) == ["低保", "医疗救助"]
+
+
+def test_first_review_publicity_shows_the_proposed_amount_before_any_decision(world: World) -> None:
+    """National path: 初审公示 comes before the decision, with the township's proposed amount."""
+    case = world.ok("application.accept", accept_vars(world.county))
+    first_review = {
+        "caseId": case["caseId"],
+        "decisionId": None,
+        "proposedAmount": 1480,
+        "villageId": world.county.villages["东亭村/三组"],
+        "startDate": "2026-03-02",
+        "days": 7,
+    }
+    out = world.ok("publicity.publish", first_review)
+    assert (out["periodStart"], out["periodEnd"]) == ("2026-03-02", "2026-03-08")
+    [row] = world.all(PublicityRow)
+    assert (row.masked_name, row.monthly_amount) == ("张*国", Decimal("1480.00"))
+    with pytest.raises(CaseRecordError, match="既无审批决定也无拟保障金额"):
+        world.ok("publicity.publish", {**first_review, "proposedAmount": None, "startDate": "2026-03-10"})

@@ -6,14 +6,18 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, Field
 
-from schemas.contracts.base import JobInput, JobOutput
+from schemas.contracts.base import JobInput, JobOutput, PositiveMoney
 from schemas.contracts.jobs._contract import JobContract
 from schemas.enums import ObjectionStatus
 
 
 class PublishInput(JobInput):
+    """Result publicity names the approval decision; the national path's first-review publicity
+    (初审公示) comes before any decision and shows the township's proposed amount instead."""
+
     case_id: int
-    decision_id: int
+    decision_id: int | None = None
+    proposed_amount: PositiveMoney | None = None
     village_id: int  # the applicant's natural village (自然村)
     start_date: date
     days: int | None = Field(default=None, ge=1, le=30)  # None: the profile's period
