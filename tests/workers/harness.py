@@ -159,3 +159,18 @@ async def casework_running(server: Any, seeded: tuple[Path, DemoCounty], tmp_pat
         release(worker)
         await channel.close()
         world.services.db.dispose()
+
+
+def approval_vars(
+    world: World, case_id: Any, amount: Any = 1516, reasons: str = "家庭月人均收入低于当地低保标准。"
+) -> dict[str, Any]:
+    """The variables of `approval.record` when the township leader approves a 低保 case at START."""
+    return {
+        "caseId": case_id,
+        "caseType": "低保",
+        "approverId": world.staff_id("taozhou.lingdao"),
+        "decisionOutcome": "批准",
+        "amount": amount,
+        "reasons": reasons,
+        "decidedAt": START.isoformat(),
+    }

@@ -19,7 +19,7 @@ from schemas.tables import (
     VisitSignature,
     WrittenNotice,
 )
-from tests.workers.harness import START, World, accept_vars
+from tests.workers.harness import START, World, accept_vars, approval_vars
 from workers.runtime import CaseRecordError
 
 pytestmark = pytest.mark.workers
@@ -27,18 +27,7 @@ pytestmark = pytest.mark.workers
 
 def approved_case(world: World, amount: float = 1516) -> tuple[dict[str, Any], dict[str, Any]]:
     case = world.ok("application.accept", accept_vars(world.county))
-    decision = world.ok(
-        "approval.record",
-        {
-            "caseId": case["caseId"],
-            "caseType": "低保",
-            "approverId": world.staff_id("taozhou.lingdao"),
-            "decisionOutcome": "批准",
-            "amount": amount,
-            "reasons": "家庭月人均收入低于当地低保标准。",
-            "decidedAt": START.isoformat(),
-        },
-    )
+    decision = world.ok("approval.record", approval_vars(world, case["caseId"], amount))
     return case, decision
 
 

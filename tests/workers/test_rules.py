@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from schemas.tables import AuditEntry, Case, Decision
-from tests.workers.harness import CST, START, World, accept_vars
+from tests.workers.harness import CST, START, World, accept_vars, approval_vars
 from workers.supervision import drawn
 
 pytestmark = pytest.mark.workers
@@ -166,18 +166,7 @@ def test_recheck_cadence(world: World, stable: bool, able: bool, died: bool, mon
 
 
 def approve(world: World, case: dict[str, Any], amount: float = 1516) -> dict[str, Any]:
-    return world.ok(
-        "approval.record",
-        {
-            "caseId": case["caseId"],
-            "caseType": "低保",
-            "approverId": world.staff_id("taozhou.lingdao"),
-            "decisionOutcome": "批准",
-            "amount": amount,
-            "reasons": "符合条件",
-            "decidedAt": START.isoformat(),
-        },
-    )
+    return world.ok("approval.record", approval_vars(world, case["caseId"], amount, reasons="符合条件"))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from jiuzhu.demo import HOUSEHOLDS
 from schemas.tables import WrittenNotice
-from tests.workers.harness import START, World, accept_vars
+from tests.workers.harness import START, World, accept_vars, approval_vars
 
 pytestmark = [pytest.mark.component, pytest.mark.workers]
 
@@ -101,15 +101,7 @@ def test_the_publicity_page_shows_masked_fields_only(world: World) -> None:
     case = accept(world, "zhang")
     decision = world.ok(
         "approval.record",
-        {
-            "caseId": case["caseId"],
-            "caseType": "低保",
-            "approverId": world.staff_id("taozhou.lingdao"),
-            "decisionOutcome": "批准",
-            "amount": 1516,
-            "reasons": "家庭月人均收入 ¥300，低于当地低保标准 ¥755。",
-            "decidedAt": START.isoformat(),
-        },
+        approval_vars(world, case["caseId"], 1516, reasons="家庭月人均收入 ¥300，低于当地低保标准 ¥755。"),
     )
     out = world.ok(
         "publicity.publish",

@@ -13,7 +13,7 @@ import pytest
 from jiuzhu.policy.masking import mask_id_number
 from schemas.enums import CaseStatus, PaymentKind, PaymentStatus, Programme
 from schemas.tables import Case, Member, Payment
-from tests.workers.harness import START, World, accept_vars
+from tests.workers.harness import START, World, accept_vars, approval_vars
 from workers.exclusion import FLAG_ACTION
 
 pytestmark = [pytest.mark.component, pytest.mark.workers]
@@ -59,18 +59,7 @@ def legacy_case(
 
 
 def approve(world: World, accepted: dict[str, Any]) -> dict[str, Any]:
-    return world.ok(
-        "approval.record",
-        {
-            "caseId": accepted["caseId"],
-            "caseType": "低保",
-            "approverId": world.staff_id("taozhou.lingdao"),
-            "decisionOutcome": "批准",
-            "amount": 1516,
-            "reasons": "家庭月人均收入低于当地低保标准。",
-            "decidedAt": START.isoformat(),
-        },
-    )
+    return world.ok("approval.record", approval_vars(world, accepted["caseId"], 1516))
 
 
 def schedule(world: World, accepted: dict[str, Any], decision: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from schemas.tables import (
     VisitSignature,
     WrittenNotice,
 )
-from tests.workers.harness import START, World, accept_vars
+from tests.workers.harness import START, World, accept_vars, approval_vars
 from workers.runtime import Thrown
 
 pytestmark = [pytest.mark.component, pytest.mark.workers]
@@ -64,18 +64,7 @@ def case_of(world: World, key: str = "zhang", case_type: str = "低保", **extra
 
 def approved(world: World, amount: float = 1516) -> tuple[dict[str, Any], dict[str, Any]]:
     case = case_of(world)
-    decision = world.ok(
-        "approval.record",
-        {
-            "caseId": case["caseId"],
-            "caseType": "低保",
-            "approverId": world.staff_id("taozhou.lingdao"),
-            "decisionOutcome": "批准",
-            "amount": amount,
-            "reasons": "家庭月人均收入低于当地低保标准。",
-            "decidedAt": START.isoformat(),
-        },
-    )
+    decision = world.ok("approval.record", approval_vars(world, case["caseId"], amount))
     return case, decision
 
 

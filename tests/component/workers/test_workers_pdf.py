@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from jiuzhu.demo import HOUSEHOLDS
-from tests.workers.harness import START, World, accept_vars
+from tests.workers.harness import START, World, accept_vars, approval_vars
 from workers import build_services
 from workers.documents import DocumentRenderer
 from workers.settings import WorkerSettings
@@ -64,15 +64,7 @@ def test_the_publicity_is_archived_as_html_and_pdf_with_the_masked_name_only(wor
     case = world.ok("application.accept", accept_vars(world.county, "zhang"), instance=7_102)
     decision = world.ok(
         "approval.record",
-        {
-            "caseId": case["caseId"],
-            "caseType": "低保",
-            "approverId": world.staff_id("taozhou.lingdao"),
-            "decisionOutcome": "批准",
-            "amount": 1516,
-            "reasons": "家庭月人均收入 ¥300，低于当地低保标准 ¥755。",
-            "decidedAt": START.isoformat(),
-        },
+        approval_vars(world, case["caseId"], 1516, reasons="家庭月人均收入 ¥300，低于当地低保标准 ¥755。"),
     )
     out = world.ok(
         "publicity.publish",
