@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,22 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
         default="system",
         help="'controlled' lets tests pin and advance the engine clock over PUT /v2/clock",
     )
+    parser.add_argument(
+        "--clock-start",
+        type=_instant,
+        default=None,
+        help="with --clock controlled: the instant the clock starts at (ISO 8601, e.g. 2026-03-02T09:00+08:00)",
+    )
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from err
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}+08:00")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +91,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         host=args.host,
         database_url=_database_url(),
         controlled_clock=args.clock == "controlled",
+        clock_start=args.clock_start,
     )
     try:
         server = EngineServer(config, app=app)
@@ -104,13 +122,18 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
 
         # The workers run in this process against this engine, with its clock.
         settings = WorkerSettings(database_url=case_record, data_dir=args.data_dir)
-        background = start_background(f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now)
-        _register_case_stats(case_record, args.data_dir, server.clock.now)
+        county = None
         if getattr(args, "demo", False):
-            from jiuzhu.demo import seed, start_cases
+            from jiuzhu.demo import seed
 
+            # Seeded before the workers start: both would create the case-record tables at once.
             county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
             print(county.sign_in_text(), flush=True)
+        background = start_background(f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now)
+        _register_case_stats(case_record, args.data_dir, server.clock.now)
+        if county is not None:
+            from jiuzhu.demo import start_cases
+
             started = start_cases(server, county)
             print(f"demo: {len(started)} cases started", flush=True)
     print(

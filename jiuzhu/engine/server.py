@@ -6,6 +6,7 @@ import logging
 import threading
 from concurrent import futures
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import grpc
@@ -36,13 +37,14 @@ class EngineConfig:
     host: str = "127.0.0.1"
     database_url: str | None = None
     controlled_clock: bool = False
+    clock_start: datetime | None = None  # where a controlled clock starts (default: now)
     forms_dir: Path | None = None  # Camunda Forms served for user tasks (default: workflows/forms)
 
 
 class EngineServer:
     def __init__(self, config: EngineConfig, app: FastAPI | None = None) -> None:
         self.config = config
-        self.clock = Clock(controlled=config.controlled_clock)
+        self.clock = Clock(controlled=config.controlled_clock, start=config.clock_start)
         self.db_url = database_url(config.data_dir, config.database_url)
         self.engine = Engine(Store(open_database(self.db_url)), self.clock)
         self.scheduler = Scheduler(self.engine)

@@ -1,0 +1,121 @@
+"""``jiuzhu up`` as a child process: what the browser tests, benchmarks and soaks drive."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveSystem:
+    """``jiuzhu up [--demo] --clock controlled`` on free ports, stopped on exit.
+
+    ``clock_start`` pins where the controlled clock starts, so demo cases and SLA timers are dated
+    reproducibly; ``advance`` moves it the way ``POST /v2/clock/advance`` does on Zeebe.
+    """
+
+    data_dir: Path
+    demo: bool = True
+    clock_start: datetime | None = None
+    extra_args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    grpc_port: int = field(default_factory=free_port)
+    http_port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "up.log"
+
+    def command(self) -> list[str]:
+        # fmt: off
+        command = [
+            sys.executable, "-m", "jiuzhu", "up", "--clock", "controlled", "--data-dir", str(self.data_dir),
+            "--grpc-port", str(self.grpc_port), "--http-port", str(self.http_port),
+        ]
+        # fmt: on
+        if self.clock_start is not None:
+            command += ["--clock-start", self.clock_start.isoformat()]
+        if self.demo:
+            command.append("--demo")
+        return [*command, *self.extra_args]
+
+    def start(self, timeout: float = 60.0) -> LiveSystem:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JIUZHU_")}
+        env.update(PYTHONUNBUFFERED="1", JIUZHU_TASKLIST_SECRET_KEY="live-test-secret-0123456789", **self.env)
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jiuzhu up exited with {self.proc.returncode}:\n{self.log()}")
+            if "jiuzhu engine ready" in self.log() and (not self.demo or "demo:" in self.log()):
+                try:
+                    if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"jiuzhu up not ready within {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self, tail: int = 6000) -> str:
+        if not self.log_path.exists():
+            return ""
+        return self.log_path.read_text("utf-8", errors="replace")[-tail:]
+
+    # --- the controlled clock (test-only door, as Zeebe's) -------------------------------------------
+
+    def now(self) -> datetime:
+        response = httpx.get(f"{self.url}/v2/clock", timeout=10)
+        response.raise_for_status()
+        return datetime.fromtimestamp(response.json()["timestamp"] / 1000).astimezone()
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the engine clock forward; due timers fire and the workers act on them."""
+        response = httpx.post(f"{self.url}/v2/clock/advance", json={"seconds": delta.total_seconds()}, timeout=10)
+        response.raise_for_status()
+
+    def __enter__(self) -> LiveSystem:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
