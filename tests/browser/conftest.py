@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
 from jiuzhu.demo import DEFAULT_PASSWORD
 from jiuzhu.testing import LiveSystem
@@ -26,7 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 SignIn = Callable[..., Page]
 
@@ -62,9 +63,7 @@ def sign_in(browser: Browser, live: LiveSystem) -> Iterator[SignIn]:
     contexts: list[BrowserContext] = []
 
     def _sign_in(login: str, *, phone: bool = False) -> Page:
-        context = browser.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE if phone else {"width": 1280, "height": 900}
-        )
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE if phone else DESKTOP)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live.url}/signin")
