@@ -74,6 +74,17 @@ class TaskReader:
         deployed = self.engine.definitions.get(definition_key)
         return (deployed.definition.name or None) if deployed else None
 
+    def custom_headers(self, task: UserTask) -> dict[str, str]:
+        """The element's zeebe:taskHeaders, read from the deployed model (they are static)."""
+        deployed = self.engine.definitions.get(task.definition_key)
+        if deployed is None:
+            return {}
+        for spec in (deployed.spec, *deployed.subprocess_specs.values()):
+            element = spec.task_specs.get(task.element_id)
+            if element is not None:
+                return dict(getattr(getattr(element, "zeebe", None), "headers", None) or {})
+        return {}
+
     def render(self, task: UserTask) -> dict[str, Any]:
         form_id = form_id_of(task.form_key)
         return {
@@ -98,7 +109,7 @@ class TaskReader:
             "creationDate": iso_ms(task.created_ms),
             "completionDate": iso_ms(task.completed_ms),
             "tenantId": TENANT,
-            "customHeaders": {},
+            "customHeaders": self.custom_headers(task),
             "tags": [],
         }
 

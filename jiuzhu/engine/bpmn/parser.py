@@ -340,6 +340,11 @@ class ZeebeProcessParser(ProcessParser):
             start.connect(host)
             host.connect(self.spec.end)
         start.trigger_specs = []
+        # Implicit end, as Zeebe: a flow node without outgoing sequence flow ends its token there; the
+        # scope completes when no token is left (Spiff's end join waits for the others).
+        for task_spec in list(self.spec.task_specs.values()):
+            if task_spec is not self.spec.end and getattr(task_spec, "bpmn_id", None) and not task_spec.outputs:
+                task_spec.connect(self.spec.end)
 
 
 class ZeebeBpmnParser(BpmnParser):

@@ -32,10 +32,11 @@ class JobsMixin(EngineCore):
         variables = self._apply_inputs(task, spec)
         ext = spec.zeebe
         headers = dict(ext.headers)
-        if ext.task_definition is not None:
+        if ext.task_definition is not None and ext.user_task is None:
             job_type = expressions.evaluate_string(ext.task_definition.type, variables, "the job type")
             retries = expressions.evaluate_int(ext.task_definition.retries, variables, "the job retries")
-        else:  # a user task without zeebe:userTask is a job for Tasklist's job worker
+        else:  # a user task without zeebe:userTask is a job for Tasklist's job worker, whatever its
+            # zeebe:taskDefinition says (Zeebe ignores one on a user task)
             job_type, retries = USER_TASK_JOB_TYPE, 1
             headers.update(self._user_task_headers(ext.user_task, variables))
         element_key = task.internal_data.setdefault("key", self.new_key())
@@ -104,7 +105,9 @@ class JobsMixin(EngineCore):
             form_key = f"camunda-forms:bpmn:{ut.form_id}"
         elif ut.external_reference:
             form_key = text(ut.external_reference, "the form reference")
-        priority = expressions.evaluate(ut.priority, variables) if ut.priority else 50
+        priority: Any = expressions.evaluate(ut.priority, variables) if ut.priority else 50
+        if isinstance(priority, str) and priority.strip().lstrip("-").isdigit():
+            priority = int(priority)  # a static priority="70" is a number, as in Zeebe
         return {
             "assignee": text(ut.assignee, "the assignee"),
             "candidate_groups": names(ut.candidate_groups, "the candidate groups"),
