@@ -5,6 +5,7 @@ Zeebe's behaviour cited from the Camunda 8.8 docs (docs.camunda.io/docs/componen
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.runtime.jobs import USER_TASK_JOB_TYPE
 from jiuzhu.engine.server import EngineServer
 from jiuzhu.engine_rest.tasks import TaskReader
-from tests.engine.bpmn_builder import Process
+from tests.engine.bpmn_builder import Process, message_ref
 
 pytestmark = pytest.mark.engine
 
@@ -82,3 +83,73 @@ def test_activity_without_outgoing_flow_ends_the_instance(server: EngineServer) 
     instance = engine.create_instance("implicit", {})
     engine.complete_job(activate(engine, "implicit.work").job.key, {"done": True})
     assert engine.instances.get(instance.key) is None or engine.instances[instance.key].state != "ACTIVE"
+
+
+def test_gateway_without_a_way_on_is_a_condition_incident(server: EngineServer) -> None:
+    # exclusive-gateways.md: "If no condition is fulfilled and no default flow is set, an incident is
+    # created"; Zeebe's incident type is CONDITION_ERROR
+    engine = server.engine
+    process = (
+        Process("choose")
+        .start()
+        .xor("which")
+        .end("big")
+        .end("small")
+        .chain("start", "which")
+        .flow("which", "big", condition="=amount > 100")
+        .flow("which", "small", condition="=amount &lt; 10")
+    )
+    engine.deploy([("choose.bpmn", process.xml())])
+    instance = engine.create_instance("choose", {"amount": 50})
+    [incident] = [i for i in engine.incidents.values() if i.instance_key == instance.key]
+    assert (incident.error_type, incident.element_id) == ("CONDITION_ERROR", "which")
+    assert incident.message == "Expected at least one condition to evaluate to true, or to have a default flow"
+
+
+def test_path_of_a_non_interrupting_cycle_outlives_its_activity(server: EngineServer) -> None:
+    # timer-events.md: a non-interrupting boundary timer with a cycle spawns a token at each interval;
+    # those tokens are independent of the activity, so they go on after it completes
+    engine = server.engine
+    process = (
+        Process("remind")
+        .start()
+        .service("work", "remind.work")
+        .boundary_timer("every", "work", "timeCycle", "R3/PT1H", interrupting=False)
+        .service("nudge", "remind.nudge")
+        .end()
+        .end("nudged")
+        .chain("start", "work", "end")
+        .chain("every", "nudge", "nudged")
+    )
+    engine.deploy([("remind.bpmn", process.xml())])
+    instance = engine.create_instance("remind", {})
+    engine.clock.advance(timedelta(hours=1, minutes=1))
+    engine.tick()
+    nudge = activate(engine, "remind.nudge")
+    engine.complete_job(activate(engine, "remind.work").job.key, {})
+    engine.complete_job(nudge.job.key, {"nudged": True})  # failed: "A task with id … was not found"
+    assert engine.instances.get(instance.key) is None or engine.instances[instance.key].state == "COMPLETED"
+
+
+def test_path_of_a_non_interrupting_message_outlives_its_activity(server: EngineServer) -> None:
+    engine = server.engine
+    process = (
+        Process("objections")
+        .message("objection", "objection", "=caseId")
+        .start()
+        .service("publicity", "objections.close")
+        .boundary("objected", "publicity", message_ref("objection"), interrupting=False)
+        .service("record", "objections.record")
+        .end()
+        .end("recorded")
+        .chain("start", "publicity", "end")
+        .chain("objected", "record", "recorded")
+    )
+    engine.deploy([("objections.bpmn", process.xml())])
+    instance = engine.create_instance("objections", {"caseId": "C-1"})
+    engine.publish_message("objection", "C-1", 0, "", {"text": "异议"})
+    record = activate(engine, "objections.record")
+    engine.complete_job(activate(engine, "objections.close").job.key, {})
+    assert engine.instances[instance.key].state == "ACTIVE"  # the objection's token is still on its way
+    engine.complete_job(record.job.key, {})
+    assert engine.instances.get(instance.key) is None or engine.instances[instance.key].state == "COMPLETED"

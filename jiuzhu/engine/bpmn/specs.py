@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
@@ -197,8 +198,28 @@ class ZeebeDuration(DurationTimerEventDefinition):
         return bool(my_task._get_internal_data("event_fired", False))
 
 
+def spawn_boundary_path(boundary: Any) -> None:
+    """A token on the outgoing flows of a non-interrupting boundary event that fired.
+
+    Spiff hangs it under the boundary event, which is cancelled with its activity, and the token with
+    it. In Zeebe the token is independent of the activity: so it hangs beside the activity here, under
+    the (completed) task before it, and the scope's end waits for it as for any other token."""
+    split = boundary.parent
+    anchor = split.parent if split is not None and split.parent is not None else split
+    for output in boundary.task_spec.outputs:
+        if isinstance(output, BoundaryEventJoin):
+            continue  # the join belongs to the activity's own token
+        child = anchor._add_child(output, TaskState.FUTURE)
+        child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+        child.task_spec._update(child)
+
+
 class ZeebeCycle(CycleTimerEventDefinition):
     """`R<n>/<duration>` or `R<n>/<start>/<duration>`; n empty or -1 repeats for ever."""
+
+    def update_task(self, my_task: Any) -> None:
+        if self.cycle_complete(my_task):
+            spawn_boundary_path(my_task)
 
     def cycle_complete(self, my_task: Any) -> bool:
         now = runtime_of(my_task).clock.now()

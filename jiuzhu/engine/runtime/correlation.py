@@ -16,6 +16,7 @@ from jiuzhu.engine.bpmn.specs import (
     ZeebeMessageDefinition,
     ZeebeSignalDefinition,
     ZeebeStartEvent,
+    spawn_boundary_path,
 )
 from jiuzhu.engine.errors import Code, EngineError, invalid
 from jiuzhu.engine.records import (
@@ -181,10 +182,7 @@ class CorrelationMixin(EngineCore):
                 _assign_path(results, mapping.target, expressions.evaluate(mapping.source, context))
             variables = results
         scopes.propagate(list(scopes.chain(boundary, include_local=False)), variables)
-        for output in spec.outputs:
-            child = boundary._add_child(output, TaskState.FUTURE)
-            child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
-            child.task_spec._update(child)
+        spawn_boundary_path(boundary)
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any]) -> int:
         """BroadcastSignal: every waiting signal catch event and every signal start event fires."""

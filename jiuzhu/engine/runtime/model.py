@@ -142,7 +142,18 @@ def _assign_path(target: dict[str, Any], path: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
+# Zeebe's text for an exclusive or inclusive gateway that finds no way on (ExclusiveGatewayProcessor).
+NO_CONDITION_MESSAGE = "Expected at least one condition to evaluate to true, or to have a default flow"
+
+
+def _no_condition_satisfied(err: Exception) -> bool:
+    # Spiff's ExclusiveChoice / inclusive gateway raise a plain WorkflowException with this text
+    return str(err).startswith("No conditions satisfied")
+
+
 def _incident_type(err: Exception) -> str:
+    if _no_condition_satisfied(err):
+        return "CONDITION_ERROR"
     if isinstance(err, expressions.ExpressionError):
         return "EXTRACT_VALUE_ERROR"
     if isinstance(err, DecisionFailure):
@@ -151,6 +162,8 @@ def _incident_type(err: Exception) -> str:
 
 
 def _message(err: Exception) -> str:
+    if _no_condition_satisfied(err):
+        return NO_CONDITION_MESSAGE
     text = str(err)
     cause = err.__cause__ or getattr(err, "exception", None)
     if cause is not None and str(cause) and str(cause) not in text:
