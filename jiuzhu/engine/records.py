@@ -131,6 +131,19 @@ class Message:
 
 
 @dataclass
+class TimerStart:
+    """The next firing of a deployed process's timer start event (latest version only, as Zeebe)."""
+
+    key: int
+    definition_key: int
+    bpmn_process_id: str
+    element_id: str
+    due_ms: int
+    repetitions: int = 0  # firings left after the next one; -1: for ever
+    interval_ms: int = 0
+
+
+@dataclass
 class Subscription:
     """An open message subscription of a waiting catch event."""
 

@@ -216,13 +216,6 @@ def test_unsupported_elements_are_named_with_their_line(server: EngineServer, sn
     assert expected in err.value.message and "line" in err.value.message
 
 
-def test_timer_start_events_are_refused_clearly(server: EngineServer) -> None:
-    xml = Process("ts").start(timer="<bpmn:timeCycle>R/P1D</bpmn:timeCycle>").end().flow("start", "end").xml()
-    with pytest.raises(EngineError) as err:
-        server.engine.deploy([("ts.bpmn", xml)])
-    assert "timer start events are not supported" in err.value.message
-
-
 def test_invalid_feel_is_refused_at_deploy(server: EngineServer) -> None:
     xml = Process("bad").start().service("t", "t", inputs={"x": "=a +* b"}).end().chain("start", "t", "end").xml()
     with pytest.raises(EngineError) as err:

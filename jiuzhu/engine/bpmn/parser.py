@@ -345,6 +345,13 @@ class ZeebeProcessParser(ProcessParser):
         for task_spec in list(self.spec.task_specs.values()):
             if task_spec is not self.spec.end and getattr(task_spec, "bpmn_id", None) and not task_spec.outputs:
                 task_spec.connect(self.spec.end)
+        if etree.QName(self.node).localname == "process":  # not an event sub-process's own timers
+            for task_spec in self.spec.task_specs.values():
+                timer = getattr(task_spec, "event_definition", None)
+                if isinstance(task_spec, specs.ZeebeStartEvent) and isinstance(
+                    timer, specs.ZeebeTimeDate | specs.ZeebeCycle
+                ):
+                    task_spec.event_definition = specs.ZeebeTimerStartDefinition(timer)
 
 
 class ZeebeBpmnParser(BpmnParser):
@@ -468,7 +475,9 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
             raise element_error(element, resource, str(err)) from err
     timer = element.xpath("./bpmn:timerEventDefinition", namespaces={"bpmn": BPMN_NS})
     if tag == "startEvent" and timer and etree.QName(element.getparent()).localname == "process":
-        raise element_error(element, resource, "timer start events are not supported yet: use a none start event")
+        kinds = [etree.QName(c).localname for c in timer[0]]
+        if "timeDuration" in kinds or not ({"timeDate", "timeCycle"} & set(kinds)):
+            raise element_error(element, resource, "a timer start event needs a 'timeDate' or a 'timeCycle'")
     definitions = [etree.QName(c).localname for c in element if str(etree.QName(c).localname).endswith("Definition")]
     if tag == "boundaryEvent" and not definitions:
         raise element_error(element, resource, "a boundary event needs an event definition")

@@ -289,6 +289,21 @@ class ZeebeMessageDefinition(EventDefinition):
         return isinstance(other, ZeebeMessageDefinition) and other.name == self.name
 
 
+class ZeebeTimerStartDefinition(EventDefinition):
+    """A process's own timer start event: the engine schedules it (runtime/timer_starts.py) and
+    delivers the firing to the new instance, as for a message start; `timer` is what was modelled."""
+
+    def __init__(self, timer: ZeebeTimeDate | ZeebeCycle) -> None:
+        super().__init__(timer.name)
+        self.timer = timer
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        return False
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        return PendingBpmnEvent(self.name, "ZeebeTimerStart", None)
+
+
 class ZeebeSignalDefinition(EventDefinition):
     """A signal catch waits on a (kind "signal") subscription; a throw broadcasts to every one."""
 

@@ -41,6 +41,7 @@ from jiuzhu.engine.records import (
     JobState,
     Message,
     Subscription,
+    TimerStart,
     UserTask,
     UserTaskState,
 )
@@ -100,6 +101,7 @@ class EngineCore:
         }
         self.messages: dict[int, Message] = {m.key: m for m in self.store.load(Message)}
         self.subscriptions: dict[int, Subscription] = {s.key: s for s in self.store.load(Subscription)}
+        self.timer_starts: dict[int, TimerStart] = {t.key: t for t in self.store.load(TimerStart)}
         self.decision_repo = DecisionRepository()
         self.decision_repo.restore(self.store.load(DecisionRequirements), self.store.load(DecisionDefinition))
         self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
@@ -114,6 +116,7 @@ class EngineCore:
             *self.user_tasks,
             *self.messages,
             *self.subscriptions,
+            *self.timer_starts,
             *self.decision_repo.drgs,
             *self.decision_repo.decisions,
         ]
@@ -496,6 +499,7 @@ class EngineCore:
         self.definitions[definition.key] = deployed
         self.latest[definition.bpmn_process_id] = deployed
         self._tx().changes.put(definition)
+        self._schedule_timer_starts(deployed)
         return definition
 
     # ------------------------------------------------------------------ decisions
@@ -684,6 +688,8 @@ class EngineCore:
                 candidates.append(self._job_heap[0][0])
             if self.messages:
                 candidates.append(min(m.expires_ms for m in self.messages.values()))
+            if self.timer_starts:
+                candidates.append(min(t.due_ms for t in self.timer_starts.values()))
             return min(candidates) if candidates else None
 
     def tick(self) -> int:
@@ -732,6 +738,7 @@ class EngineCore:
                     for message in expired:
                         self.messages.pop(message.key)
                         txn.changes.drop(message)
+            fired += self._fire_timer_starts(now)
         if fired:
             metrics.engine.timers_fired(fired)
         return fired
@@ -786,7 +793,16 @@ class EngineCore:
         self.jobs.pop(job.key, None)
         self._tx().changes.drop(job)
 
-    # --- provided by the mixins (jobs, flow, correlation); declared here so the core can call them
+    # --- provided by the mixins (jobs, flow, correlation, timer starts); declared here so the core can call them
+
+    def _schedule_timer_starts(self, deployed: DeployedProcess) -> None:
+        raise NotImplementedError
+
+    def _fire_timer_starts(self, now_ms: int) -> int:
+        raise NotImplementedError
+
+    def _start_at(self, deployed: DeployedProcess, start: Any, kind: str, variables: dict[str, Any]) -> Instance:
+        raise NotImplementedError
 
     def _push_to_streams(self) -> None:
         raise NotImplementedError

@@ -8,9 +8,10 @@ memory is reloaded from the store, so what was acknowledged is exactly what surv
 from jiuzhu.engine.runtime.correlation import CorrelationMixin
 from jiuzhu.engine.runtime.jobs import JobsMixin
 from jiuzhu.engine.runtime.structure import FlowMixin
+from jiuzhu.engine.runtime.timer_starts import TimerStartMixin
 
 
-class Engine(JobsMixin, FlowMixin, CorrelationMixin):
+class Engine(JobsMixin, FlowMixin, CorrelationMixin, TimerStartMixin):
     """The embedded Zeebe-compatible engine: core state and commands (core.py), jobs and user tasks
     (jobs.py), sub-processes/call activities/multi-instance/thrown events (structure.py), messages and
-    signals (correlation.py)."""
+    signals (correlation.py), timer start events (timer_starts.py)."""

@@ -28,6 +28,7 @@ TABLE_OF: dict[type, Any] = {
     records.UserTask: _table(tables.UserTaskTable),
     records.Message: _table(tables.MessageTable),
     records.Subscription: _table(tables.SubscriptionTable),
+    records.TimerStart: _table(tables.TimerStartTable),
     records.DecisionRequirements: _table(tables.DecisionRequirementsTable),
     records.DecisionDefinition: _table(tables.DecisionTable),
 }

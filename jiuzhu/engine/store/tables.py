@@ -131,6 +131,17 @@ class SubscriptionTable(SQLModel, table=True):
     kind: str = "message"
 
 
+class TimerStartTable(SQLModel, table=True):
+    __tablename__ = "engine_timer_starts"
+    key: int = _key()
+    definition_key: int = _big()
+    bpmn_process_id: str = Field(index=True)
+    element_id: str
+    due_ms: int = _big()
+    repetitions: int = 0
+    interval_ms: int = _big()
+
+
 class DecisionRequirementsTable(SQLModel, table=True):
     __tablename__ = "engine_decision_requirements"
     key: int = _key()
