@@ -131,6 +131,17 @@ class Message:
 
 
 @dataclass
+class ElementCompleted:
+    """An element instance that completed, kept when its task leaves the instance's live state
+    (bpmn/compaction.py): the history an operator or a test reads, outside the running state."""
+
+    key: int
+    instance_key: int
+    element_id: str
+    task_id: str
+
+
+@dataclass
 class TimerStart:
     """The next firing of a deployed process's timer start event (latest version only, as Zeebe)."""
 

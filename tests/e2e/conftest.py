@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from SpiffWorkflow.util.task import TaskState
 from sqlmodel import col, select
 
 from jiuzhu.demo import DemoCounty
@@ -135,10 +134,7 @@ class Casework:
 
     def reached(self, instance_key: int) -> list[str]:
         """Elements of a running instance (embedded sub-processes included) that have completed."""
-        with self.engine.lock:
-            workflow = self.engine.workflow(self.engine.instances[instance_key])
-            done = workflow.get_tasks(state=TaskState.COMPLETED)
-            return [t.task_spec.bpmn_id for t in done if getattr(t.task_spec, "bpmn_id", None)]
+        return self.engine.completed_elements(instance_key)
 
     def running_child(self, instance_key: int, process_id: str) -> int:
         """The key of the running instance of `process_id` that `instance_key` called."""

@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from jiuzhu import metrics
 from jiuzhu.engine import events, expressions, feel, scopes
+from jiuzhu.engine.bpmn.compaction import compact
 from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
 from jiuzhu.engine.bpmn.state import StateCodec
 from jiuzhu.engine.bpmn.xml import parse_xml
@@ -34,6 +35,7 @@ from jiuzhu.engine.records import (
     DecisionDefinition,
     DecisionRequirements,
     Definition,
+    ElementCompleted,
     Incident,
     Instance,
     InstanceState,
@@ -269,6 +271,12 @@ class EngineCore:
                         break
         finally:
             txn.instance = previous
+        # What is finished leaves the live state (its cost follows what is active, not the history);
+        # the completed elements are kept as history rows.
+        for task in compact(wf):
+            if task.state == TaskState.COMPLETED and getattr(task.task_spec, "bpmn_id", None):
+                done = ElementCompleted(self.new_key(), instance.key, task.task_spec.bpmn_id, str(task.id))
+                txn.changes.put(done)
         if wf.completed and instance.state == InstanceState.ACTIVE:
             self._end_instance(instance, InstanceState.COMPLETED, scopes.workflow_scope(wf))
         while self._pending_child_ends:
@@ -678,6 +686,23 @@ class EngineCore:
 
     def set_wake_hook(self, wake: Callable[[], None]) -> None:
         self._wake_scheduler = wake
+
+    def completed_elements(self, instance_key: int) -> list[str]:
+        """Element ids that completed in a running instance (embedded sub-processes included), oldest
+        first: the history rows, then what is still in the live state."""
+        with self.lock:
+            history = self.store.completed_elements(instance_key)
+            seen = {e.task_id for e in history}
+            ids = [e.element_id for e in history]
+            instance = self.instances.get(instance_key)
+            if instance is not None:
+                # Spiff's iterator descends into embedded sub-processes
+                for task in self.workflow(instance).get_tasks(state=TaskState.COMPLETED):
+                    element = getattr(task.task_spec, "bpmn_id", None)
+                    if element and str(task.id) not in seen:
+                        seen.add(str(task.id))
+                        ids.append(element)
+            return ids
 
     def next_wake_ms(self) -> int | None:
         with self.lock:

@@ -29,6 +29,7 @@ TABLE_OF: dict[type, Any] = {
     records.Message: _table(tables.MessageTable),
     records.Subscription: _table(tables.SubscriptionTable),
     records.TimerStart: _table(tables.TimerStartTable),
+    records.ElementCompleted: _table(tables.ElementCompletedTable),
     records.DecisionRequirements: _table(tables.DecisionRequirementsTable),
     records.DecisionDefinition: _table(tables.DecisionTable),
 }
@@ -100,6 +101,11 @@ class Store:
 
     def instance_table(self) -> Any:
         return TABLE_OF[records.Instance]
+
+    def completed_elements(self, instance_key: int) -> list[records.ElementCompleted]:
+        table = TABLE_OF[records.ElementCompleted]
+        found = self.load(records.ElementCompleted, table.c.instance_key == instance_key)
+        return sorted(found, key=lambda e: e.key)
 
     def load_instance_state(self, key: int) -> str | None:
         table = TABLE_OF[records.Instance]

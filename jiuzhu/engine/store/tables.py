@@ -131,6 +131,14 @@ class SubscriptionTable(SQLModel, table=True):
     kind: str = "message"
 
 
+class ElementCompletedTable(SQLModel, table=True):
+    __tablename__ = "engine_elements_completed"
+    key: int = _key()
+    instance_key: int = _big(index=True)
+    element_id: str
+    task_id: str
+
+
 class TimerStartTable(SQLModel, table=True):
     __tablename__ = "engine_timer_starts"
     key: int = _key()
