@@ -23,6 +23,11 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("var"), help="where state is kept (default ./var)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="no credentials on gRPC and /v2 (local development only; default: OAuth tokens required)",
+    )
+    parser.add_argument(
         "--clock",
         choices=["system", "controlled"],
         default="system",
@@ -82,8 +87,13 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
     metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
+    try:
+        credentials = _credentials(args)
+    except (OSError, ValueError) as err:
+        print(f"jiuzhu: cannot set up the engine's credentials: {err}", file=sys.stderr)
+        return 2
     case_record = _case_record_url(args) if everything else None
-    app = _tasklist_app(args, case_record) if case_record else None
+    app = _tasklist_app(args, case_record, credentials) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -92,6 +102,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         database_url=_database_url(),
         controlled_clock=args.clock == "controlled",
         clock_start=args.clock_start,
+        insecure=args.insecure,
     )
     try:
         server = EngineServer(config, app=app)
@@ -129,7 +140,10 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
             # Seeded before the workers start: both would create the case-record tables at once.
             county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
             print(county.sign_in_text(), flush=True)
-        background = start_background(f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now)
+        worker_credentials = _own_client(credentials, "worker", args.http_port)
+        background = start_background(
+            f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now, credentials=worker_credentials
+        )
         _register_case_stats(case_record, args.data_dir, server.clock.now)
         if county is not None:
             from jiuzhu.demo import start_cases
@@ -152,6 +166,43 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     return 0
 
 
+def _credentials(args: argparse.Namespace) -> Any:
+    """The engine's clients (generated at first start), or None with a loud warning under --insecure."""
+    if args.insecure:
+        print(
+            "jiuzhu: WARNING --insecure: gRPC and /v2 accept every request without credentials. "
+            "Anyone who reaches these ports can read every case and complete any task. "
+            "Use it for local development only.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
+    from jiuzhu.engine.auth import load_or_create
+
+    credentials, created = load_or_create(args.data_dir)
+    verb = "generated" if created else "using"
+    print(
+        f"jiuzhu: {verb} client credentials in {credentials.path.resolve()} (mode 0600); "
+        f"token URL http://{_client_host(args.host)}:{args.http_port}/oauth/token",
+        flush=True,
+    )
+    return credentials
+
+
+def _client_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def _own_client(credentials: Any, scope: str, http_port: int) -> Any:
+    """OAuth settings for a client inside this process (workers, task list), or None when insecure."""
+    if credentials is None:
+        return None
+    from jiuzhu.oauth import OAuthCredentials
+
+    client = credentials.for_scope(scope)
+    return OAuthCredentials(f"http://127.0.0.1:{http_port}/oauth/token", client.client_id, client.client_secret)
+
+
 def _register_case_stats(url: str, data_dir: Path, now: Any) -> None:
     """Open-case gauges for /metrics, read from the case record at each scrape."""
     from jiuzhu import metrics
@@ -172,11 +223,16 @@ def _case_record_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _tasklist_app(args: argparse.Namespace, url: str) -> Any:
-    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
+def _tasklist_app(args: argparse.Namespace, url: str, credentials: Any) -> Any:
+    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2, with the
+    engine's task-list client (or none under --insecure)."""
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
     settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
+    own = _own_client(credentials, "tasklist", args.http_port)
+    if own is not None:
+        settings.oauth_url, settings.client_id, settings.client_secret = own.token_url, own.client_id, own.client_secret
+        settings.token_audience = settings.token_scope = None
     return build_tasklist_app(settings, V2Client.from_settings(settings))
 
 
@@ -202,12 +258,18 @@ def _demo(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     import asyncio
 
-    from pyzeebe import ZeebeClient, create_insecure_channel
+    from pyzeebe import ZeebeClient
     from pyzeebe.grpc_internals.types import DeployResourceResponse
 
+    from jiuzhu.oauth import OAuthCredentials, zeebe_channel
+
     async def run() -> None:
-        client = ZeebeClient(create_insecure_channel(grpc_address=args.address))
-        result = await client.deploy_resource(*[str(f) for f in args.files])
+        # ZEEBE_CLIENT_ID/SECRET/AUTHORIZATION_SERVER_URL as zbctl reads them; none: an unprotected gateway.
+        channel = zeebe_channel(args.address, OAuthCredentials.from_env())
+        try:
+            result = await ZeebeClient(channel).deploy_resource(*[str(f) for f in args.files])
+        finally:
+            await channel.close()
         for deployed in result.deployments:
             if isinstance(deployed, DeployResourceResponse.ProcessMetadata):
                 key = deployed.process_definition_key

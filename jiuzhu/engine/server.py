@@ -16,6 +16,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
 from jiuzhu import metrics
+from jiuzhu.engine.auth import EngineCredentials, TokenIssuer, load_or_create
+from jiuzhu.engine.auth.credentials import TOKEN_PATH
+from jiuzhu.engine.auth.grpc_guard import BearerInterceptor
+from jiuzhu.engine.auth.http_guard import V2Guard, token_router
 from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.gateway.service import GatewayService
 from jiuzhu.engine.http import build_app
@@ -39,6 +43,8 @@ class EngineConfig:
     controlled_clock: bool = False
     clock_start: datetime | None = None  # where a controlled clock starts (default: now)
     forms_dir: Path | None = None  # Camunda Forms served for user tasks (default: workflows/forms)
+    # No credentials on gRPC and /v2: local development only (`--insecure`), never the default.
+    insecure: bool = False
 
 
 class EngineServer:
@@ -48,9 +54,17 @@ class EngineServer:
         self.db_url = database_url(config.data_dir, config.database_url)
         self.engine = Engine(Store(open_database(self.db_url)), self.clock)
         self.scheduler = Scheduler(self.engine)
+        self.credentials: EngineCredentials | None = None
+        self.credentials_created = False
+        issuer: TokenIssuer | None = None
+        interceptors: list[grpc.ServerInterceptor] = [metrics.grpc_interceptor()]
+        if not config.insecure:
+            self.credentials, self.credentials_created = load_or_create(config.data_dir)
+            issuer = TokenIssuer(self.credentials.signing_key)
+            interceptors.append(BearerInterceptor(issuer))  # after metrics: refusals are counted
         self.grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=GRPC_THREADS, thread_name_prefix="gateway"),
-            interceptors=[metrics.grpc_interceptor()],
+            interceptors=interceptors,
         )
         metrics.register_engine_stats(self.engine)
         pb_grpc.add_GatewayServicer_to_server(GatewayService(self.engine, config.host, config.grpc_port), self.grpc)
@@ -62,6 +76,9 @@ class EngineServer:
         # The engine's own routes (/healthz, /v2, /metrics) come first; an optional app (the task
         # list) is mounted at "/" after them and serves everything else.
         self.app = build_app(self.engine, allow_clock=config.controlled_clock)
+        self.app.add_middleware(V2Guard, issuer=issuer)
+        if self.credentials is not None and issuer is not None:
+            self.app.include_router(token_router(self.credentials, issuer))
         self.app.include_router(metrics.router())
         self.app.include_router(build_v2_router(self.engine, forms_dir=config.forms_dir))
         if app is not None:
@@ -70,6 +87,12 @@ class EngineServer:
             uvicorn.Config(self.app, host=config.host, port=config.http_port, log_level="warning", lifespan="off")
         )
         self._http_thread = threading.Thread(target=self._http.run, name="jiuzhu-http", daemon=True)
+
+    @property
+    def token_url(self) -> str:
+        """Where this process's own clients (workers, task list) fetch tokens."""
+        host = "127.0.0.1" if self.config.host in ("0.0.0.0", "::", "") else self.config.host
+        return f"http://{host}:{self.config.http_port}{TOKEN_PATH}"
 
     def start(self) -> None:
         self.scheduler.start()

@@ -14,6 +14,8 @@ from types import TracebackType
 
 import httpx
 
+from jiuzhu.testing.auth import EngineClients
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,6 +41,7 @@ class LiveSystem:
     grpc_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    _auth: httpx.Auth | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -47,6 +50,11 @@ class LiveSystem:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def clients(self) -> EngineClients:
+        """The clients ``jiuzhu up`` generated into the data dir (admin, worker, tasklist)."""
+        return EngineClients(self.data_dir, self.url)
 
     @property
     def log_path(self) -> Path:
@@ -105,14 +113,23 @@ class LiveSystem:
     # --- the controlled clock (test-only door, as Zeebe's) -------------------------------------------
 
     def now(self) -> datetime:
-        response = httpx.get(f"{self.url}/v2/clock", timeout=10)
+        response = httpx.get(f"{self.url}/v2/clock", auth=self._admin(), timeout=10)
         response.raise_for_status()
         return datetime.fromtimestamp(response.json()["timestamp"] / 1000).astimezone()
 
     def advance(self, delta: timedelta) -> None:
         """Move the engine clock forward; due timers fire and the workers act on them."""
-        response = httpx.post(f"{self.url}/v2/clock/advance", json={"seconds": delta.total_seconds()}, timeout=10)
+        body = {"seconds": delta.total_seconds()}
+        response = httpx.post(f"{self.url}/v2/clock/advance", json=body, auth=self._admin(), timeout=10)
         response.raise_for_status()
+
+    def _admin(self) -> httpx.Auth | None:
+        """The clock is admin's; a system started with ``--insecure`` has no credentials to use."""
+        if "--insecure" in self.extra_args:
+            return None
+        if self._auth is None:
+            self._auth = self.clients.auth("admin")
+        return self._auth
 
     def __enter__(self) -> LiveSystem:
         return self.start()
