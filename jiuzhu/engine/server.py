@@ -84,7 +84,16 @@ class EngineServer:
         if app is not None:
             self.app.mount("/", app)
         self._http = uvicorn.Server(
-            uvicorn.Config(self.app, host=config.host, port=config.http_port, log_level="warning", lifespan="off")
+            uvicorn.Config(
+                self.app,
+                host=config.host,
+                port=config.http_port,
+                log_level="warning",
+                lifespan="off",
+                # The peer is the client: the task list believes X-Forwarded-* only from its configured
+                # proxies (JIUZHU_TASKLIST_TRUSTED_PROXIES), not uvicorn's loopback default.
+                proxy_headers=False,
+            )
         )
         self._http_thread = threading.Thread(target=self._http.run, name="jiuzhu-http", daemon=True)
 
