@@ -275,8 +275,24 @@ def _deploy(args: argparse.Namespace) -> int:
                 key = deployed.process_definition_key
                 print(f"deployed {deployed.bpmn_process_id} version {deployed.version} ({key})")
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except Exception as err:  # the gateway's refusal, said plainly instead of a traceback
+        print(f"jiuzhu deploy: {_refusal(err)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _refusal(err: BaseException) -> str:
+    import grpc
+
+    cause = getattr(err, "grpc_error", err)  # pyzeebe wraps the gRPC error
+    if isinstance(cause, grpc.aio.AioRpcError):
+        hint = ""
+        if cause.code() == grpc.StatusCode.UNAUTHENTICATED:
+            hint = " (set ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET and ZEEBE_AUTHORIZATION_SERVER_URL)"
+        return f"{cause.code().name}: {cause.details()}{hint}"
+    return f"{type(err).__name__}: {err}"
 
 
 def main(argv: list[str] | None = None) -> int:

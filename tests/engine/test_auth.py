@@ -5,7 +5,10 @@ with them — and only as far as their scope."""
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from pyzeebe.errors import UnknownGrpcStatusCodeError
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from tests.conftest import EngineProcess, free_port
+from tests.conftest import ROOT, EngineProcess, free_port
 from tests.engine.bpmn_builder import Process
 from tests.engine.zbctl import Zbctl
 
@@ -221,3 +224,43 @@ def test_insecure_opens_the_doors_loudly_but_keeps_json_only(insecure_engine: En
         content=b"",
     )
     assert form.status_code == 415
+
+
+def camunda_env(engine: EngineProcess, scope: str) -> dict[str, str]:
+    """The variables zbctl, pyzeebe and Camunda's SDKs read."""
+    oauth = engine.clients.oauth(scope)
+    return {
+        "ZEEBE_CLIENT_ID": oauth.client_id,
+        "ZEEBE_CLIENT_SECRET": oauth.client_secret,
+        "ZEEBE_AUTHORIZATION_SERVER_URL": oauth.token_url,
+        "ZEEBE_TOKEN_AUDIENCE": "zeebe-api",
+    }
+
+
+def test_jiuzhu_deploy_reads_the_zeebe_client_variables(engine_process: EngineProcess, tmp_path: Path) -> None:
+    bpmn = tmp_path / "review.bpmn"
+    bpmn.write_bytes(REVIEW)
+    command = [sys.executable, "-m", "jiuzhu", "deploy", str(bpmn), "--address", engine_process.address]
+    bare = {k: v for k, v in os.environ.items() if not k.startswith(("ZEEBE_", "CAMUNDA_"))}
+    refused = subprocess.run(command, capture_output=True, text=True, env=bare, cwd=ROOT, timeout=60)
+    assert refused.returncode == 1
+    assert "UNAUTHENTICATED" in refused.stderr and "ZEEBE_CLIENT_ID" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    env = {**bare, **camunda_env(engine_process, "admin")}
+    deployed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert deployed.returncode == 0, deployed.stderr
+    assert deployed.stdout.startswith("deployed review version 1")
+
+
+async def test_workers_channel_reads_the_zeebe_client_variables(
+    engine_process: EngineProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers import make_channel
+
+    for name, value in camunda_env(engine_process, "worker").items():
+        monkeypatch.setenv(name, value)
+    channel = make_channel(engine_process.address)
+    try:
+        assert (await ZeebeClient(channel).topology()).brokers
+    finally:
+        await channel.close()
