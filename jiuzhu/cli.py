@@ -27,6 +27,8 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="no credentials on gRPC and /v2 (local development only; default: OAuth tokens required)",
     )
+    parser.add_argument("--tls-cert", type=Path, default=None, help="PEM certificate: serve gRPC and HTTP over TLS")
+    parser.add_argument("--tls-key", type=Path, default=None, help="PEM private key of --tls-cert")
     parser.add_argument(
         "--clock",
         choices=["system", "controlled"],
@@ -87,6 +89,13 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
     metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("jiuzhu: give both --tls-cert and --tls-key, or neither", file=sys.stderr)
+        return 2
+    for pem in (args.tls_cert, args.tls_key):
+        if pem is not None and not pem.is_file():
+            print(f"jiuzhu: no such file: {pem}", file=sys.stderr)
+            return 2
     try:
         credentials = _credentials(args)
     except (OSError, ValueError) as err:
@@ -103,6 +112,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         controlled_clock=args.clock == "controlled",
         clock_start=args.clock_start,
         insecure=args.insecure,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
     )
     try:
         server = EngineServer(config, app=app)
@@ -112,6 +123,11 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     server.start()
     if not server.wait_http():
         print(f"jiuzhu: the HTTP server did not start on port {args.http_port} (is it in use?)", file=sys.stderr)
+        server.stop()
+        return 2
+    problem = _own_tls_problem(args) if everything else None
+    if problem:
+        print(f"jiuzhu: {problem}", file=sys.stderr)
         server.stop()
         return 2
     if deploy_dir is not None:
@@ -140,9 +156,9 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
             # Seeded before the workers start: both would create the case-record tables at once.
             county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
             print(county.sign_in_text(), flush=True)
-        worker_credentials = _own_client(credentials, "worker", args.http_port)
+        worker_credentials = _own_client(credentials, "worker", args)
         background = start_background(
-            f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now, credentials=worker_credentials
+            f"{_own_host(args)}:{server.grpc_port}", settings, clock=server.clock.now, credentials=worker_credentials
         )
         _register_case_stats(case_record, args.data_dir, server.clock.now)
         if county is not None:
@@ -150,9 +166,10 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
 
             started = start_cases(server, county)
             print(f"demo: {len(started)} cases started", flush=True)
+    scheme = "https" if args.tls_cert else "http"
     print(
-        f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}, "
-        f"HTTP http://{args.host}:{args.http_port} (/healthz), data {server.db_url}",
+        f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}{' (TLS)' if args.tls_cert else ''}, "
+        f"HTTP {scheme}://{args.host}:{args.http_port} (/healthz), data {server.db_url}",
         flush=True,
     )
     stop = threading.Event()
@@ -183,7 +200,7 @@ def _credentials(args: argparse.Namespace) -> Any:
     verb = "generated" if created else "using"
     print(
         f"jiuzhu: {verb} client credentials in {credentials.path.resolve()} (mode 0600); "
-        f"token URL http://{_client_host(args.host)}:{args.http_port}/oauth/token",
+        f"token URL {'https' if args.tls_cert else 'http'}://{_client_host(args.host)}:{args.http_port}/oauth/token",
         flush=True,
     )
     return credentials
@@ -193,14 +210,43 @@ def _client_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
-def _own_client(credentials: Any, scope: str, http_port: int) -> Any:
+def _own_host(args: argparse.Namespace) -> str:
+    """How clients in this process reach it: over TLS by a name the certificate must carry."""
+    return "localhost" if args.tls_cert else "127.0.0.1"
+
+
+def _own_url(args: argparse.Namespace) -> str:
+    return f"{'https' if args.tls_cert else 'http'}://{_own_host(args)}:{args.http_port}"
+
+
+def _own_tls_problem(args: argparse.Namespace) -> str | None:
+    """Under TLS the in-process workers and task list check the certificate like any client: say so
+    at start if they cannot, rather than let them fail call after call."""
+    if args.tls_cert is None:
+        return None
+    import httpx
+
+    from jiuzhu.oauth import trust
+
+    try:
+        httpx.get(f"{_own_url(args)}/healthz", verify=trust(str(args.tls_cert)), timeout=5)
+    except httpx.HTTPError as err:
+        return (
+            f"the in-process workers and task list cannot verify {args.tls_cert} for 'localhost' ({err}); "
+            "the certificate must also name localhost (subjectAltName DNS:localhost)"
+        )
+    return None
+
+
+def _own_client(credentials: Any, scope: str, args: argparse.Namespace) -> Any:
     """OAuth settings for a client inside this process (workers, task list), or None when insecure."""
     if credentials is None:
         return None
     from jiuzhu.oauth import OAuthCredentials
 
     client = credentials.for_scope(scope)
-    return OAuthCredentials(f"http://127.0.0.1:{http_port}/oauth/token", client.client_id, client.client_secret)
+    ca_file = str(args.tls_cert) if args.tls_cert else None
+    return OAuthCredentials(f"{_own_url(args)}/oauth/token", client.client_id, client.client_secret, ca_file=ca_file)
 
 
 def _register_case_stats(url: str, data_dir: Path, now: Any) -> None:
@@ -228,8 +274,9 @@ def _tasklist_app(args: argparse.Namespace, url: str, credentials: Any) -> Any:
     engine's task-list client (or none under --insecure)."""
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
-    settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
-    own = _own_client(credentials, "tasklist", args.http_port)
+    settings = TasklistSettings(api_url=_own_url(args), database_url=url)
+    settings.ca_file = str(args.tls_cert) if args.tls_cert else None
+    own = _own_client(credentials, "tasklist", args)
     if own is not None:
         settings.oauth_url, settings.client_id, settings.client_secret = own.token_url, own.client_id, own.client_secret
         settings.token_audience = settings.token_scope = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,11 @@ from typing import Any
 
 import grpc
 import httpx
+
+
+def trust(ca_file: str | None) -> ssl.SSLContext | bool:
+    """What httpx verifies servers against: ``ca_file``, or the system's roots."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else True
 
 
 class TokenRefused(Exception):
@@ -31,6 +37,7 @@ class OAuthCredentials:
     client_secret: str
     audience: str | None = None
     scope: str | None = None
+    ca_file: str | None = None  # trusted for the token URL and the gateway (ZEEBE_CA_CERTIFICATE_PATH)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OAuthCredentials | None:
@@ -53,6 +60,7 @@ class OAuthCredentials:
             secret,
             first("ZEEBE_TOKEN_AUDIENCE", "CAMUNDA_TOKEN_AUDIENCE"),
             first("ZEEBE_TOKEN_SCOPE", "CAMUNDA_TOKEN_SCOPE"),
+            first("ZEEBE_CA_CERTIFICATE_PATH"),
         )
 
 
@@ -61,7 +69,7 @@ class TokenProvider:
 
     def __init__(self, credentials: OAuthCredentials, http: httpx.Client | None = None) -> None:
         self.credentials = credentials
-        self._http = http or httpx.Client(timeout=10)
+        self._http = http or httpx.Client(timeout=10, verify=trust(credentials.ca_file))
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
@@ -118,11 +126,13 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def transport_credentials(address: str, env: Mapping[str, str] | None = None) -> grpc.ChannelCredentials:
-    """TLS (``ZEEBE_CA_CERTIFICATE_PATH`` or the system roots), or plaintext on loopback only: a
-    token is never sent unencrypted across a network."""
+def transport_credentials(
+    address: str, ca_file: str | None = None, env: Mapping[str, str] | None = None
+) -> grpc.ChannelCredentials:
+    """TLS (``ca_file``, ``ZEEBE_CA_CERTIFICATE_PATH`` or the system roots), or plaintext on
+    loopback only: a token is never sent unencrypted across a network."""
     env = os.environ if env is None else env
-    cert = env.get("ZEEBE_CA_CERTIFICATE_PATH")
+    cert = ca_file or env.get("ZEEBE_CA_CERTIFICATE_PATH")
     if cert:
         return grpc.ssl_channel_credentials(root_certificates=Path(cert).read_bytes())
     if _is_loopback(address):
@@ -141,5 +151,5 @@ def zeebe_channel(
     if credentials is None:
         return create_insecure_channel(grpc_address=address, channel_options=tuple(options))
     call = grpc.metadata_call_credentials(BearerMetadata(TokenProvider(credentials)))
-    composite = grpc.composite_channel_credentials(transport_credentials(address), call)
+    composite = grpc.composite_channel_credentials(transport_credentials(address, credentials.ca_file), call)
     return grpc.aio.secure_channel(address, composite, options=get_channel_options(tuple(options)))

@@ -45,6 +45,9 @@ class EngineConfig:
     forms_dir: Path | None = None  # Camunda Forms served for user tasks (default: workflows/forms)
     # No credentials on gRPC and /v2: local development only (`--insecure`), never the default.
     insecure: bool = False
+    # TLS on gRPC and HTTP from PEM files (both or neither); plaintext otherwise.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
 
 class EngineServer:
@@ -70,7 +73,12 @@ class EngineServer:
         pb_grpc.add_GatewayServicer_to_server(GatewayService(self.engine, config.host, config.grpc_port), self.grpc)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
-        self.grpc_port = self.grpc.add_insecure_port(f"{config.host}:{config.grpc_port}")
+        listen = f"{config.host}:{config.grpc_port}"
+        if config.tls_cert and config.tls_key:
+            pair = (config.tls_key.read_bytes(), config.tls_cert.read_bytes())
+            self.grpc_port = self.grpc.add_secure_port(listen, grpc.ssl_server_credentials([pair]))
+        else:
+            self.grpc_port = self.grpc.add_insecure_port(listen)
         if self.grpc_port == 0:
             raise OSError(f"cannot listen for gRPC on {config.host}:{config.grpc_port}: the port is in use")
         # The engine's own routes (/healthz, /v2, /metrics) come first; an optional app (the task
@@ -93,6 +101,8 @@ class EngineServer:
                 # The peer is the client: the task list believes X-Forwarded-* only from its configured
                 # proxies (JIUZHU_TASKLIST_TRUSTED_PROXIES), not uvicorn's loopback default.
                 proxy_headers=False,
+                ssl_certfile=str(config.tls_cert) if config.tls_cert else None,
+                ssl_keyfile=str(config.tls_key) if config.tls_key else None,
             )
         )
         self._http_thread = threading.Thread(target=self._http.run, name="jiuzhu-http", daemon=True)
@@ -101,7 +111,8 @@ class EngineServer:
     def token_url(self) -> str:
         """Where this process's own clients (workers, task list) fetch tokens."""
         host = "127.0.0.1" if self.config.host in ("0.0.0.0", "::", "") else self.config.host
-        return f"http://{host}:{self.config.http_port}{TOKEN_PATH}"
+        scheme = "https" if self.config.tls_cert else "http"
+        return f"{scheme}://{host}:{self.config.http_port}{TOKEN_PATH}"
 
     def start(self) -> None:
         self.scheduler.start()

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from jiuzhu.oauth import OAuthCredentials, TokenProvider, TokenRefused
+from jiuzhu.oauth import OAuthCredentials, TokenProvider, TokenRefused, trust
 from jiuzhu.tasklist.settings import TasklistSettings
 
 __all__ = ["ApiError", "OAuthCredentials", "TokenProvider", "V2Client"]
@@ -55,8 +55,11 @@ class V2Client:
                     settings.client_secret,
                     settings.token_audience,
                     settings.token_scope,
+                    settings.ca_file,
                 )
             )
+        if http is None and settings.ca_file:
+            http = httpx.Client(timeout=15.0, verify=trust(settings.ca_file))
         return cls(settings.api_url, tokens=tokens, static_token=settings.api_token, http=http)
 
     # ------------------------------------------------------------------ transport

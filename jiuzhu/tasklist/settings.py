@@ -46,6 +46,11 @@ class TasklistSettings(BaseSettings):
     token_scope: str | None = Field(
         default=None, validation_alias=AliasChoices("CAMUNDA_TOKEN_SCOPE", "ZEEBE_TOKEN_SCOPE", "token_scope")
     )
+    # A CA (or the engine's own certificate) to trust for api_url and oauth_url; empty: the system's.
+    ca_file: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("JIUZHU_TASKLIST_CA_FILE", "ZEEBE_CA_CERTIFICATE_PATH", "ca_file"),
+    )
     # The embedded engine's optional static token (build_v2_router(api_token=...)).
     api_token: str | None = None
 

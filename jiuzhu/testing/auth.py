@@ -36,6 +36,7 @@ class EngineClients:
 
     data_dir: Path
     http_url: str
+    ca_file: str | None = None  # the engine's certificate when it serves TLS
     _providers: dict[str, TokenProvider] = field(default_factory=dict)
 
     @property
@@ -49,7 +50,7 @@ class EngineClients:
     def oauth(self, scope: str = "admin") -> OAuthCredentials:
         for client in read_clients(self.path).values():
             if client.scopes == frozenset({scope}):
-                return OAuthCredentials(self.token_url, client.client_id, client.client_secret)
+                return OAuthCredentials(self.token_url, client.client_id, client.client_secret, ca_file=self.ca_file)
         raise KeyError(f"no {scope} client in {self.path}")
 
     def tokens(self, scope: str = "admin") -> TokenProvider:
@@ -67,7 +68,7 @@ class EngineClients:
         return BearerAuth(self.tokens(scope))
 
     def channel(self, address: str, scope: str = "admin", options: Sequence[tuple[str, Any]] = ()) -> grpc.aio.Channel:
-        """A pyzeebe-ready channel: plaintext on loopback with the token on every call."""
+        """A pyzeebe-ready channel with the token on every call: TLS with ``ca_file``, else plaintext on loopback."""
         return zeebe_channel(address, self.oauth(scope), options)
 
     def metadata(self, scope: str = "admin") -> tuple[tuple[str, str], ...]:
