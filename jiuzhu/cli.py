@@ -30,6 +30,16 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-cert", type=Path, default=None, help="PEM certificate: serve gRPC and HTTP over TLS")
     parser.add_argument("--tls-key", type=Path, default=None, help="PEM private key of --tls-cert")
     parser.add_argument(
+        "--oidc-issuer",
+        default=os.environ.get("JIUZHU_OIDC_ISSUER") or None,
+        help="also accept RS256 access tokens of this OpenID Connect issuer (e.g. a Keycloak realm URL)",
+    )
+    parser.add_argument(
+        "--oidc-audience",
+        default=os.environ.get("JIUZHU_OIDC_AUDIENCE", "zeebe-api"),
+        help="the audience those tokens must carry (default zeebe-api)",
+    )
+    parser.add_argument(
         "--clock",
         choices=["system", "controlled"],
         default="system",
@@ -114,6 +124,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         insecure=args.insecure,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
+        oidc_issuer=args.oidc_issuer,
+        oidc_audience=args.oidc_audience,
     )
     try:
         server = EngineServer(config, app=app)

@@ -37,6 +37,7 @@ class EngineProcess:
     http_port: int
     clock: str = "system"
     insecure: bool = False
+    extra_args: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -68,6 +69,7 @@ class EngineProcess:
                 "--clock",
                 self.clock,
                 *(["--insecure"] if self.insecure else []),
+                *self.extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

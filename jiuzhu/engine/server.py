@@ -20,6 +20,8 @@ from jiuzhu.engine.auth import EngineCredentials, TokenIssuer, load_or_create
 from jiuzhu.engine.auth.credentials import TOKEN_PATH
 from jiuzhu.engine.auth.grpc_guard import BearerInterceptor
 from jiuzhu.engine.auth.http_guard import V2Guard, token_router
+from jiuzhu.engine.auth.oidc import AnyOf, OidcVerifier
+from jiuzhu.engine.auth.tokens import Verifier
 from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.gateway.service import GatewayService
 from jiuzhu.engine.http import build_app
@@ -48,6 +50,9 @@ class EngineConfig:
     # TLS on gRPC and HTTP from PEM files (both or neither); plaintext otherwise.
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # Also accept RS256 access tokens of this OpenID Connect issuer (Keycloak), for this audience.
+    oidc_issuer: str | None = None
+    oidc_audience: str = "zeebe-api"
 
 
 class EngineServer:
@@ -60,11 +65,15 @@ class EngineServer:
         self.credentials: EngineCredentials | None = None
         self.credentials_created = False
         issuer: TokenIssuer | None = None
+        verifier: Verifier | None = None
         interceptors: list[grpc.ServerInterceptor] = [metrics.grpc_interceptor()]
         if not config.insecure:
             self.credentials, self.credentials_created = load_or_create(config.data_dir)
             issuer = TokenIssuer(self.credentials.signing_key)
-            interceptors.append(BearerInterceptor(issuer))  # after metrics: refusals are counted
+            verifier = issuer
+            if config.oidc_issuer:
+                verifier = AnyOf(issuer, OidcVerifier(config.oidc_issuer, config.oidc_audience))
+            interceptors.append(BearerInterceptor(verifier))  # after metrics: refusals are counted
         self.grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=GRPC_THREADS, thread_name_prefix="gateway"),
             interceptors=interceptors,
@@ -84,7 +93,7 @@ class EngineServer:
         # The engine's own routes (/healthz, /v2, /metrics) come first; an optional app (the task
         # list) is mounted at "/" after them and serves everything else.
         self.app = build_app(self.engine, allow_clock=config.controlled_clock)
-        self.app.add_middleware(V2Guard, issuer=issuer)
+        self.app.add_middleware(V2Guard, issuer=verifier)
         if self.credentials is not None and issuer is not None:
             self.app.include_router(token_router(self.credentials, issuer))
         self.app.include_router(metrics.router())

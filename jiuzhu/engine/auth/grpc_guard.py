@@ -10,7 +10,7 @@ from typing import Any
 import grpc
 
 from jiuzhu.engine.auth.scopes import grpc_allows
-from jiuzhu.engine.auth.tokens import TokenIssuer, bearer
+from jiuzhu.engine.auth.tokens import Verifier, bearer
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
 
@@ -39,7 +39,7 @@ def _refusing(handler: grpc.RpcMethodHandler, code: grpc.StatusCode, message: st
 
 
 class BearerInterceptor(grpc.ServerInterceptor):
-    def __init__(self, issuer: TokenIssuer) -> None:
+    def __init__(self, issuer: Verifier) -> None:
         self.issuer = issuer
 
     def intercept_service(

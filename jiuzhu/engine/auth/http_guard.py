@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jiuzhu.engine.auth.credentials import TOKEN_PATH, EngineCredentials
 from jiuzhu.engine.auth.scopes import http_allows
-from jiuzhu.engine.auth.tokens import TokenIssuer, bearer
+from jiuzhu.engine.auth.tokens import TokenIssuer, Verifier, bearer
 from jiuzhu.engine_rest.problems import problem_response
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class V2Guard:
     """ASGI middleware over the engine's app; ``issuer=None`` (``--insecure``) skips the token check
     but still refuses non-JSON state changes."""
 
-    def __init__(self, app: ASGIApp, issuer: TokenIssuer | None) -> None:
+    def __init__(self, app: ASGIApp, issuer: Verifier | None) -> None:
         self.app = app
         self.issuer = issuer
 

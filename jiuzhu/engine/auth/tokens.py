@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 ISSUER = "jiuzhu-engine"
 DEFAULT_AUDIENCE = "zeebe-api"  # what Camunda self-managed clients send by default
@@ -25,6 +25,12 @@ TOKEN_TTL_S = 3600
 class Principal:
     client_id: str
     scopes: frozenset[str]
+
+
+class Verifier(Protocol):
+    """Anything that turns a bearer token into who sent it (None: refuse)."""
+
+    def verify(self, token: str) -> Principal | None: ...
 
 
 def _b64(data: bytes) -> str:
