@@ -10,9 +10,12 @@ import sys
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jiuzhu import __version__
+
+if TYPE_CHECKING:
+    from jiuzhu.engine.auth.local import LocalAccess
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 
@@ -106,13 +109,15 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         if pem is not None and not pem.is_file():
             print(f"jiuzhu: no such file: {pem}", file=sys.stderr)
             return 2
+    from jiuzhu.engine.auth.local import LocalAccess
+
     try:
-        credentials = _credentials(args)
+        local = LocalAccess(args.http_port, _credentials(args), args.tls_cert)
     except (OSError, ValueError) as err:
         print(f"jiuzhu: cannot set up the engine's credentials: {err}", file=sys.stderr)
         return 2
     case_record = _case_record_url(args) if everything else None
-    app = _tasklist_app(args, case_record, credentials) if case_record else None
+    app = _tasklist_app(case_record, local) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -137,7 +142,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         print(f"jiuzhu: the HTTP server did not start on port {args.http_port} (is it in use?)", file=sys.stderr)
         server.stop()
         return 2
-    problem = _own_tls_problem(args) if everything else None
+    problem = local.tls_problem() if everything else None
     if problem:
         print(f"jiuzhu: {problem}", file=sys.stderr)
         server.stop()
@@ -168,9 +173,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
             # Seeded before the workers start: both would create the case-record tables at once.
             county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
             print(county.sign_in_text(), flush=True)
-        worker_credentials = _own_client(credentials, "worker", args)
         background = start_background(
-            f"{_own_host(args)}:{server.grpc_port}", settings, clock=server.clock.now, credentials=worker_credentials
+            local.grpc_address(server.grpc_port), settings, clock=server.clock.now, credentials=local.client("worker")
         )
         _register_case_stats(case_record, args.data_dir, server.clock.now)
         if county is not None:
@@ -222,45 +226,6 @@ def _client_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
-def _own_host(args: argparse.Namespace) -> str:
-    """How clients in this process reach it: over TLS by a name the certificate must carry."""
-    return "localhost" if args.tls_cert else "127.0.0.1"
-
-
-def _own_url(args: argparse.Namespace) -> str:
-    return f"{'https' if args.tls_cert else 'http'}://{_own_host(args)}:{args.http_port}"
-
-
-def _own_tls_problem(args: argparse.Namespace) -> str | None:
-    """Under TLS the in-process workers and task list check the certificate like any client: say so
-    at start if they cannot, rather than let them fail call after call."""
-    if args.tls_cert is None:
-        return None
-    import httpx
-
-    from jiuzhu.oauth import trust
-
-    try:
-        httpx.get(f"{_own_url(args)}/healthz", verify=trust(str(args.tls_cert)), timeout=5)
-    except httpx.HTTPError as err:
-        return (
-            f"the in-process workers and task list cannot verify {args.tls_cert} for 'localhost' ({err}); "
-            "the certificate must also name localhost (subjectAltName DNS:localhost)"
-        )
-    return None
-
-
-def _own_client(credentials: Any, scope: str, args: argparse.Namespace) -> Any:
-    """OAuth settings for a client inside this process (workers, task list), or None when insecure."""
-    if credentials is None:
-        return None
-    from jiuzhu.oauth import OAuthCredentials
-
-    client = credentials.for_scope(scope)
-    ca_file = str(args.tls_cert) if args.tls_cert else None
-    return OAuthCredentials(f"{_own_url(args)}/oauth/token", client.client_id, client.client_secret, ca_file=ca_file)
-
-
 def _register_case_stats(url: str, data_dir: Path, now: Any) -> None:
     """Open-case gauges for /metrics, read from the case record at each scrape."""
     from jiuzhu import metrics
@@ -281,14 +246,14 @@ def _case_record_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _tasklist_app(args: argparse.Namespace, url: str, credentials: Any) -> Any:
+def _tasklist_app(url: str, local: LocalAccess) -> Any:
     """The task list served by `jiuzhu up`: it talks to this very engine over REST v2, with the
     engine's task-list client (or none under --insecure)."""
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
-    settings = TasklistSettings(api_url=_own_url(args), database_url=url)
-    settings.ca_file = str(args.tls_cert) if args.tls_cert else None
-    own = _own_client(credentials, "tasklist", args)
+    settings = TasklistSettings(api_url=local.url, database_url=url)
+    settings.ca_file = local.ca_file
+    own = local.client("tasklist")
     if own is not None:
         settings.oauth_url, settings.client_id, settings.client_secret = own.token_url, own.client_id, own.client_secret
         settings.token_audience = settings.token_scope = None
