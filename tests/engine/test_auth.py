@@ -83,6 +83,9 @@ def test_v2_without_credentials_is_401_problem_json(engine_process: EngineProces
         assert response.json()["title"] == "UNAUTHORIZED" and response.json()["instance"] == path
     forged = httpx.get(f"{engine_process.http}/v2/clock", headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."})
     assert forged.status_code == 401
+    # A path that only looks different reaches no v2 route either.
+    sideways = httpx.post(f"{engine_process.http}//v2/user-tasks/search", json={})
+    assert sideways.status_code == 404
     # Health and metrics stay open (probes and Prometheus on loopback).
     assert httpx.get(f"{engine_process.http}/healthz").status_code == 200
     assert httpx.get(f"{engine_process.http}/metrics").status_code == 200
