@@ -131,6 +131,16 @@ def test_grpc_without_credentials_is_unauthenticated_and_health_stays_open(engin
         assert forged.value.code() == grpc.StatusCode.UNAUTHENTICATED
         health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
         assert health.status == health_pb2.HealthCheckResponse.SERVING
+    # Refusals are counted like any answer, so an alert can see someone knocking.
+    metrics = httpx.get(f"{engine_process.http}/metrics").text
+    refused_topology = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("jiuzhu_engine_grpc_requests_total")
+        and 'code="UNAUTHENTICATED"' in line
+        and 'method="Topology"' in line
+    ]
+    assert refused_topology and float(refused_topology[0].rsplit(" ", 1)[1]) == 2
 
 
 async def test_pyzeebe_oauth_channel_deploys_and_a_worker_token_cannot(
