@@ -82,3 +82,10 @@ def test_scopes() -> None:
     assert http_allows(tasklist, "/v2/user-tasks/1/completion") and not http_allows(tasklist, "/v2/clock")
     assert not http_allows(tasklist, "/v2/user-tasks-evil") and not http_allows(worker, "/v2/user-tasks/search")
     assert http_allows(admin, "/v2/clock/advance")
+
+
+def test_a_hand_edited_credentials_file_is_refused_with_its_name(tmp_path: Path) -> None:
+    credentials, _ = load_or_create(tmp_path)
+    credentials.path.write_text('{"clients": {"x": {"client_secret": "short", "scopes": ["root"]}}}')
+    with pytest.raises(ValueError, match="credentials.json is not a credentials file"):
+        load_or_create(tmp_path)

@@ -84,11 +84,17 @@ def load_or_create(data_dir: Path) -> tuple[EngineCredentials, bool]:
 
 
 def read_clients(path: Path) -> dict[str, ClientCredentials]:
-    document = json.loads(path.read_text("utf-8"))
-    clients: dict[str, ClientCredentials] = {}
-    for client_id, entry in document["clients"].items():
-        unknown = set(entry["scopes"]) - set(SCOPES)
-        if unknown:
-            raise ValueError(f"{path}: client {client_id} has unknown scopes {sorted(unknown)}")
-        clients[client_id] = ClientCredentials(client_id, str(entry["client_secret"]), frozenset(entry["scopes"]))
+    """The clients in ``path``; ValueError naming the file when it is not as generated."""
+    try:
+        document = json.loads(path.read_text("utf-8"))
+        entries = document["clients"].items()
+        clients: dict[str, ClientCredentials] = {}
+        for client_id, entry in entries:
+            scopes = frozenset(str(scope) for scope in entry["scopes"])
+            secret = str(entry["client_secret"])
+            if scopes - set(SCOPES) or not scopes or len(secret) < 16:
+                raise ValueError(f"client {client_id}: scopes must be among {list(SCOPES)}, secrets 16+ characters")
+            clients[client_id] = ClientCredentials(client_id, secret, scopes)
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        raise ValueError(f"{path} is not a credentials file as jiuzhu writes it: {err}") from err
     return clients
