@@ -97,7 +97,8 @@ class EngineServer:
         if self.credentials is not None and issuer is not None:
             self.app.include_router(token_router(self.credentials, issuer))
         self.app.include_router(metrics.router())
-        self.app.include_router(build_v2_router(self.engine, forms_dir=config.forms_dir))
+        token_url = None if config.insecure else TOKEN_PATH
+        self.app.include_router(build_v2_router(self.engine, forms_dir=config.forms_dir, oauth_token_url=token_url))
         if app is not None:
             self.app.mount("/", app)
         self._http = uvicorn.Server(

@@ -105,6 +105,11 @@ def test_token_endpoint_speaks_client_credentials(engine_process: EngineProcess)
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     grant = httpx.post(url, data={**form, "grant_type": "password"})
     assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
+    # The served OpenAPI document says how to authenticate, as Camunda's does.
+    openapi = httpx.get(f"{engine_process.http}/openapi.json").json()
+    flow = openapi["components"]["securitySchemes"]["OAuth2"]["flows"]["clientCredentials"]
+    assert flow["tokenUrl"] == "/oauth/token"
+    assert openapi["paths"]["/v2/user-tasks/search"]["post"]["security"] == [{"OAuth2": []}]
 
 
 def test_scopes_limit_what_a_token_may_call_on_v2(engine_process: EngineProcess) -> None:
