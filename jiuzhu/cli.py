@@ -253,10 +253,12 @@ def _tasklist_app(url: str, local: LocalAccess) -> Any:
 
     settings = TasklistSettings(api_url=local.url, database_url=url)
     settings.ca_file = local.ca_file
+    # This engine's own client, never ZEEBE_CLIENT_* from the environment (those are for other tools).
     own = local.client("tasklist")
-    if own is not None:
-        settings.oauth_url, settings.client_id, settings.client_secret = own.token_url, own.client_id, own.client_secret
-        settings.token_audience = settings.token_scope = None
+    settings.oauth_url = own.token_url if own else None
+    settings.client_id = own.client_id if own else None
+    settings.client_secret = own.client_secret if own else None
+    settings.token_audience = settings.token_scope = None
     return build_tasklist_app(settings, V2Client.from_settings(settings))
 
 

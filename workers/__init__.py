@@ -129,10 +129,12 @@ def release(worker: ZeebeWorker) -> None:
     unbind(worker.name)
 
 
-def make_channel(address: str, credentials: OAuthCredentials | None = None) -> grpc.aio.Channel:
-    """OAuth client credentials given, or from ZEEBE_CLIENT_ID/SECRET/AUTHORIZATION_SERVER_URL;
+def make_channel(
+    address: str, credentials: OAuthCredentials | None = None, *, use_env: bool = True
+) -> grpc.aio.Channel:
+    """OAuth client credentials given, or (``use_env``) from ZEEBE_CLIENT_ID/SECRET/AUTHORIZATION_SERVER_URL;
     with neither, the plaintext channel of an unprotected gateway."""
-    return zeebe_channel(address, credentials or OAuthCredentials.from_env())
+    return zeebe_channel(address, credentials or (OAuthCredentials.from_env() if use_env else None))
 
 
 async def run(
@@ -143,6 +145,7 @@ async def run(
     stop: asyncio.Event | None = None,
     migrate: bool = True,
     credentials: OAuthCredentials | None = None,
+    use_env: bool = True,
 ) -> None:
     """``jiuzhu workers --address host:port``: migrate the case record, work until ``stop`` is set
     (or SIGINT/SIGTERM when running in the main thread), then stop cleanly."""
@@ -152,7 +155,7 @@ async def run(
         from schemas.migrate import upgrade
 
         await asyncio.to_thread(upgrade, settings.resolved_database_url())
-    channel = make_channel(address, credentials)
+    channel = make_channel(address, credentials, use_env=use_env)
     worker = build_worker(channel, settings, clock=clock)
     stop = stop or asyncio.Event()
     if threading.current_thread() is threading.main_thread():
@@ -175,7 +178,8 @@ async def run(
 
 
 class BackgroundWorkers:
-    """Workers on their own event loop in a daemon thread (``start_background``)."""
+    """Workers on their own event loop in a daemon thread (``start_background``), next to an engine in
+    this process: they use the credentials given (none: a plaintext engine), never ZEEBE_CLIENT_*."""
 
     def __init__(
         self,
@@ -196,7 +200,7 @@ class BackgroundWorkers:
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(
-                run(address, settings, clock=clock, stop=self._stop, credentials=self._credentials)
+                run(address, settings, clock=clock, stop=self._stop, credentials=self._credentials, use_env=False)
             )
         except BaseException as error:  # reported by stop()
             self._error = error
