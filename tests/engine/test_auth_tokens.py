@@ -87,5 +87,5 @@ def test_scopes() -> None:
 def test_a_hand_edited_credentials_file_is_refused_with_its_name(tmp_path: Path) -> None:
     credentials, _ = load_or_create(tmp_path)
     credentials.path.write_text('{"clients": {"x": {"client_secret": "short", "scopes": ["root"]}}}')
-    with pytest.raises(ValueError, match="credentials.json is not a credentials file"):
+    with pytest.raises(ValueError, match=r"credentials\.json is not a credentials file"):
         load_or_create(tmp_path)
