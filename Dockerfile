@@ -23,4 +23,6 @@ VOLUME ["/data"]
 EXPOSE 8080 26500 9464
 
 # The compose file chooses the command per service (workers, tasklist, up); this is the default.
+# --host 0.0.0.0 is needed inside a container (publish the ports on 127.0.0.1 or a private network);
+# gRPC and /v2 still require the OAuth clients generated into /data/credentials.json at first start.
 CMD ["jiuzhu", "up", "--host", "0.0.0.0", "--data-dir", "/data", "--workflows", "/app/workflows"]

@@ -186,7 +186,9 @@ class Run:
 
 
 async def engine_run(instances: int, window: int, stream: bool, data_root: Path) -> Run:
-    from pyzeebe import Job, ZeebeClient, ZeebeWorker, create_insecure_channel
+    from pyzeebe import Job, ZeebeClient, ZeebeWorker
+
+    from jiuzhu.testing.auth import EngineClients
 
     run = Run("stream" if stream else "long-poll")
     data_dir = data_root / run.mode
@@ -194,8 +196,10 @@ async def engine_run(instances: int, window: int, stream: bool, data_root: Path)
     engine = await asyncio.to_thread(EngineSubprocess, data_dir)
     channels = []
     try:
-        client_channel = create_insecure_channel(grpc_address=engine.address)
-        worker_channel = create_insecure_channel(grpc_address=engine.address)
+        # With credentials, as `jiuzhu engine` runs by default: the token check is part of the cost.
+        clients = EngineClients(data_dir, f"http://127.0.0.1:{engine.http_port}")
+        client_channel = clients.channel(engine.address, "admin")
+        worker_channel = clients.channel(engine.address, "worker")
         channels += [client_channel, worker_channel]
         client = ZeebeClient(client_channel)
         path = data_dir / "bench.bpmn"

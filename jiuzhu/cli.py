@@ -10,9 +10,12 @@ import sys
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jiuzhu import __version__
+
+if TYPE_CHECKING:
+    from jiuzhu.engine.auth.local import LocalAccess
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 
@@ -22,6 +25,23 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--http-port", type=int, default=8080, help="HTTP port: /healthz, /v2 (default 8080)")
     parser.add_argument("--data-dir", type=Path, default=Path("var"), help="where state is kept (default ./var)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="no credentials on gRPC and /v2 (local development only; default: OAuth tokens required)",
+    )
+    parser.add_argument("--tls-cert", type=Path, default=None, help="PEM certificate: serve gRPC and HTTP over TLS")
+    parser.add_argument("--tls-key", type=Path, default=None, help="PEM private key of --tls-cert")
+    parser.add_argument(
+        "--oidc-issuer",
+        default=os.environ.get("JIUZHU_OIDC_ISSUER") or None,
+        help="also accept RS256 access tokens of this OpenID Connect issuer (e.g. a Keycloak realm URL)",
+    )
+    parser.add_argument(
+        "--oidc-audience",
+        default=os.environ.get("JIUZHU_OIDC_AUDIENCE", "zeebe-api"),
+        help="the audience those tokens must carry (default zeebe-api)",
+    )
     parser.add_argument(
         "--clock",
         choices=["system", "controlled"],
@@ -82,8 +102,22 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     from jiuzhu.engine.server import EngineConfig, EngineServer
 
     metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("jiuzhu: give both --tls-cert and --tls-key, or neither", file=sys.stderr)
+        return 2
+    for pem in (args.tls_cert, args.tls_key):
+        if pem is not None and not pem.is_file():
+            print(f"jiuzhu: no such file: {pem}", file=sys.stderr)
+            return 2
+    from jiuzhu.engine.auth.local import LocalAccess
+
+    try:
+        local = LocalAccess(args.http_port, _credentials(args), args.tls_cert)
+    except (OSError, ValueError) as err:
+        print(f"jiuzhu: cannot set up the engine's credentials: {err}", file=sys.stderr)
+        return 2
     case_record = _case_record_url(args) if everything else None
-    app = _tasklist_app(args, case_record) if case_record else None
+    app = _tasklist_app(case_record, local) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -92,6 +126,11 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         database_url=_database_url(),
         controlled_clock=args.clock == "controlled",
         clock_start=args.clock_start,
+        insecure=args.insecure,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        oidc_issuer=args.oidc_issuer,
+        oidc_audience=args.oidc_audience,
     )
     try:
         server = EngineServer(config, app=app)
@@ -101,6 +140,11 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     server.start()
     if not server.wait_http():
         print(f"jiuzhu: the HTTP server did not start on port {args.http_port} (is it in use?)", file=sys.stderr)
+        server.stop()
+        return 2
+    problem = local.tls_problem() if everything else None
+    if problem:
+        print(f"jiuzhu: {problem}", file=sys.stderr)
         server.stop()
         return 2
     if deploy_dir is not None:
@@ -129,16 +173,19 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
             # Seeded before the workers start: both would create the case-record tables at once.
             county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
             print(county.sign_in_text(), flush=True)
-        background = start_background(f"127.0.0.1:{server.grpc_port}", settings, clock=server.clock.now)
+        background = start_background(
+            local.grpc_address(server.grpc_port), settings, clock=server.clock.now, credentials=local.client("worker")
+        )
         _register_case_stats(case_record, args.data_dir, server.clock.now)
         if county is not None:
             from jiuzhu.demo import start_cases
 
             started = start_cases(server, county)
             print(f"demo: {len(started)} cases started", flush=True)
+    scheme = "https" if args.tls_cert else "http"
     print(
-        f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}, "
-        f"HTTP http://{args.host}:{args.http_port} (/healthz), data {server.db_url}",
+        f"jiuzhu engine ready: gRPC {args.host}:{server.grpc_port}{' (TLS)' if args.tls_cert else ''}, "
+        f"HTTP {scheme}://{args.host}:{args.http_port} (/healthz), data {server.db_url}",
         flush=True,
     )
     stop = threading.Event()
@@ -150,6 +197,33 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         background.stop()
     server.stop()
     return 0
+
+
+def _credentials(args: argparse.Namespace) -> Any:
+    """The engine's clients (generated at first start), or None with a loud warning under --insecure."""
+    if args.insecure:
+        print(
+            "jiuzhu: WARNING --insecure: gRPC and /v2 accept every request without credentials. "
+            "Anyone who reaches these ports can read every case and complete any task. "
+            "Use it for local development only.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
+    from jiuzhu.engine.auth import load_or_create
+
+    credentials, created = load_or_create(args.data_dir)
+    verb = "generated" if created else "using"
+    print(
+        f"jiuzhu: {verb} client credentials in {credentials.path.resolve()} (mode 0600); "
+        f"token URL {'https' if args.tls_cert else 'http'}://{_client_host(args.host)}:{args.http_port}/oauth/token",
+        flush=True,
+    )
+    return credentials
+
+
+def _client_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
 def _register_case_stats(url: str, data_dir: Path, now: Any) -> None:
@@ -172,11 +246,19 @@ def _case_record_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _tasklist_app(args: argparse.Namespace, url: str) -> Any:
-    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
+def _tasklist_app(url: str, local: LocalAccess) -> Any:
+    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2, with the
+    engine's task-list client (or none under --insecure)."""
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
-    settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
+    settings = TasklistSettings(api_url=local.url, database_url=url)
+    settings.ca_file = local.ca_file
+    # This engine's own client, never ZEEBE_CLIENT_* from the environment (those are for other tools).
+    own = local.client("tasklist")
+    settings.oauth_url = own.token_url if own else None
+    settings.client_id = own.client_id if own else None
+    settings.client_secret = own.client_secret if own else None
+    settings.token_audience = settings.token_scope = None
     return build_tasklist_app(settings, V2Client.from_settings(settings))
 
 
@@ -202,19 +284,41 @@ def _demo(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     import asyncio
 
-    from pyzeebe import ZeebeClient, create_insecure_channel
+    from pyzeebe import ZeebeClient
     from pyzeebe.grpc_internals.types import DeployResourceResponse
 
+    from jiuzhu.oauth import OAuthCredentials, zeebe_channel
+
     async def run() -> None:
-        client = ZeebeClient(create_insecure_channel(grpc_address=args.address))
-        result = await client.deploy_resource(*[str(f) for f in args.files])
+        # ZEEBE_CLIENT_ID/SECRET/AUTHORIZATION_SERVER_URL as zbctl reads them; none: an unprotected gateway.
+        channel = zeebe_channel(args.address, OAuthCredentials.from_env())
+        try:
+            result = await ZeebeClient(channel).deploy_resource(*[str(f) for f in args.files])
+        finally:
+            await channel.close()
         for deployed in result.deployments:
             if isinstance(deployed, DeployResourceResponse.ProcessMetadata):
                 key = deployed.process_definition_key
                 print(f"deployed {deployed.bpmn_process_id} version {deployed.version} ({key})")
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except Exception as err:  # the gateway's refusal, said plainly instead of a traceback
+        print(f"jiuzhu deploy: {_refusal(err)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _refusal(err: BaseException) -> str:
+    import grpc
+
+    cause = getattr(err, "grpc_error", err)  # pyzeebe wraps the gRPC error
+    if isinstance(cause, grpc.aio.AioRpcError):
+        hint = ""
+        if cause.code() == grpc.StatusCode.UNAUTHENTICATED:
+            hint = " (set ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET and ZEEBE_AUTHORIZATION_SERVER_URL)"
+        return f"{cause.code().name}: {cause.details()}{hint}"
+    return f"{type(err).__name__}: {err}"
 
 
 def main(argv: list[str] | None = None) -> int:

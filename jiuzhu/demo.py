@@ -1362,10 +1362,15 @@ def _run_coroutine(coroutine: Coroutine[Any, Any, Any]) -> Any:
     return result.get("value")
 
 
-async def _start_over_grpc(address: str, starts: Iterable[tuple[str, dict[str, Any]]]) -> list[int]:
-    from pyzeebe import ZeebeClient, create_insecure_channel
+async def _start_over_grpc(
+    address: str, starts: Iterable[tuple[str, dict[str, Any]]], credentials: Any = None
+) -> list[int]:
+    from pyzeebe import ZeebeClient
 
-    channel = create_insecure_channel(grpc_address=address)
+    from jiuzhu.oauth import OAuthCredentials, zeebe_channel
+
+    # Given credentials, else ZEEBE_CLIENT_ID/SECRET/AUTHORIZATION_SERVER_URL as zbctl reads them.
+    channel = zeebe_channel(address, credentials or OAuthCredentials.from_env())
     try:
         client = ZeebeClient(channel)
         return [(await client.run_process(process, variables)).process_instance_key for process, variables in starts]
@@ -1373,11 +1378,14 @@ async def _start_over_grpc(address: str, starts: Iterable[tuple[str, dict[str, A
         await channel.close()
 
 
-def start_cases(zeebe_address_or_engine: str | Any, county: DemoCounty, *, now: datetime | None = None) -> list[int]:
+def start_cases(
+    zeebe_address_or_engine: str | Any, county: DemoCounty, *, now: datetime | None = None, credentials: Any = None
+) -> list[int]:
     """Open the demo applications (one near its SLA warning, one 急难型 20 hours in) and return their
     process instance keys. Households that already have a case are skipped, so a restart adds none.
 
-    ``zeebe_address_or_engine``: a gateway address ``host:port``, an ``EngineServer`` or an ``Engine``.
+    ``zeebe_address_or_engine``: a gateway address ``host:port``, an ``EngineServer`` or an ``Engine``;
+    ``credentials`` (``jiuzhu.oauth.OAuthCredentials``) for a gateway that requires them.
     """
     target = getattr(zeebe_address_or_engine, "engine", zeebe_address_or_engine)
     if now is None:
@@ -1395,7 +1403,7 @@ def start_cases(zeebe_address_or_engine: str | Any, county: DemoCounty, *, now: 
         if county.households.get(key) not in with_cases
     ]
     if isinstance(target, str):
-        keys: list[int] = _run_coroutine(_start_over_grpc(target, starts))
+        keys: list[int] = _run_coroutine(_start_over_grpc(target, starts, credentials))
         return keys
     engine: _Starts = target
     return [engine.create_instance(process, variables).key for process, variables in starts]

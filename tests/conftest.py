@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from jiuzhu.testing.auth import EngineClients
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,12 +29,15 @@ def free_port() -> int:
 
 @dataclass
 class EngineProcess:
-    """`jiuzhu engine` running as a child process on free ports."""
+    """`jiuzhu engine` running as a child process on free ports, with credentials as shipped
+    (``clients`` reads the ones it generated); ``insecure=True`` runs it with ``--insecure``."""
 
     data_dir: Path
     grpc_port: int
     http_port: int
     clock: str = "system"
+    insecure: bool = False
+    extra_args: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -42,6 +47,10 @@ class EngineProcess:
     @property
     def http(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def clients(self) -> EngineClients:
+        return EngineClients(self.data_dir, self.http)
 
     def start(self, timeout: float = 30.0) -> EngineProcess:
         log = open(self.data_dir / "engine.log", "ab")  # noqa: SIM115 - closed with the process
@@ -59,6 +68,8 @@ class EngineProcess:
                 str(self.data_dir),
                 "--clock",
                 self.clock,
+                *(["--insecure"] if self.insecure else []),
+                *self.extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

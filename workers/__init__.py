@@ -9,7 +9,6 @@ in a thread of another process (``jiuzhu up``, against the embedded engine's gRP
 
 import asyncio
 import logging
-import os
 import signal
 import threading
 import uuid
@@ -18,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import grpc
-from pyzeebe import ZeebeTaskRouter, ZeebeWorker, create_insecure_channel, create_oauth2_client_credentials_channel
+from pyzeebe import ZeebeTaskRouter, ZeebeWorker
 
 from jiuzhu.calendar_admin import load_calendar
+from jiuzhu.oauth import OAuthCredentials, zeebe_channel
 from schemas.db import make_engine
 from workers import (
     application,
@@ -129,12 +129,12 @@ def release(worker: ZeebeWorker) -> None:
     unbind(worker.name)
 
 
-def make_channel(address: str) -> grpc.aio.Channel:
-    """Insecure by default; OAuth client credentials when ZEEBE_CLIENT_ID/SECRET are set."""
-    client_id = os.environ.get("ZEEBE_CLIENT_ID") or os.environ.get("CAMUNDA_CLIENT_ID")
-    if client_id:
-        return create_oauth2_client_credentials_channel(grpc_address=address, client_id=client_id)
-    return create_insecure_channel(grpc_address=address)
+def make_channel(
+    address: str, credentials: OAuthCredentials | None = None, *, use_env: bool = True
+) -> grpc.aio.Channel:
+    """OAuth client credentials given, or (``use_env``) from ZEEBE_CLIENT_ID/SECRET/AUTHORIZATION_SERVER_URL;
+    with neither, the plaintext channel of an unprotected gateway."""
+    return zeebe_channel(address, credentials or (OAuthCredentials.from_env() if use_env else None))
 
 
 async def run(
@@ -144,6 +144,8 @@ async def run(
     clock: Callable[[], datetime] | None = None,
     stop: asyncio.Event | None = None,
     migrate: bool = True,
+    credentials: OAuthCredentials | None = None,
+    use_env: bool = True,
 ) -> None:
     """``jiuzhu workers --address host:port``: migrate the case record, work until ``stop`` is set
     (or SIGINT/SIGTERM when running in the main thread), then stop cleanly."""
@@ -153,7 +155,7 @@ async def run(
         from schemas.migrate import upgrade
 
         await asyncio.to_thread(upgrade, settings.resolved_database_url())
-    channel = make_channel(address)
+    channel = make_channel(address, credentials, use_env=use_env)
     worker = build_worker(channel, settings, clock=clock)
     stop = stop or asyncio.Event()
     if threading.current_thread() is threading.main_thread():
@@ -176,9 +178,17 @@ async def run(
 
 
 class BackgroundWorkers:
-    """Workers on their own event loop in a daemon thread (``start_background``)."""
+    """Workers on their own event loop in a daemon thread (``start_background``), next to an engine in
+    this process: they use the credentials given (none: a plaintext engine), never ZEEBE_CLIENT_*."""
 
-    def __init__(self, address: str, settings: WorkerSettings, clock: Callable[[], datetime] | None) -> None:
+    def __init__(
+        self,
+        address: str,
+        settings: WorkerSettings,
+        clock: Callable[[], datetime] | None,
+        credentials: OAuthCredentials | None = None,
+    ) -> None:
+        self._credentials = credentials
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
         self._error: BaseException | None = None
@@ -189,7 +199,9 @@ class BackgroundWorkers:
     def _main(self, address: str, settings: WorkerSettings, clock: Callable[[], datetime] | None) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self._loop.run_until_complete(run(address, settings, clock=clock, stop=self._stop))
+            self._loop.run_until_complete(
+                run(address, settings, clock=clock, stop=self._stop, credentials=self._credentials, use_env=False)
+            )
         except BaseException as error:  # reported by stop()
             self._error = error
             log.exception("workers stopped with an error")
@@ -211,6 +223,10 @@ class BackgroundWorkers:
 
 
 def start_background(
-    address: str, settings: WorkerSettings | None = None, *, clock: Callable[[], datetime] | None = None
+    address: str,
+    settings: WorkerSettings | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    credentials: OAuthCredentials | None = None,
 ) -> BackgroundWorkers:
-    return BackgroundWorkers(address, settings or WorkerSettings(), clock).start()
+    return BackgroundWorkers(address, settings or WorkerSettings(), clock, credentials).start()

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi import APIRouter, Body, Depends, Header, Query, Security
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import OAuth2
 
 from jiuzhu.engine.errors import EngineError
 from jiuzhu.engine.records import UserTask, UserTaskState
@@ -44,6 +46,7 @@ TASK_KINDS: dict[str, filters.Kind] = {
     "name": "str",
     "userTaskKey": "key",
 }
+API_SCOPES = {"admin": "everything", "tasklist": "user tasks, process instances, definitions"}
 VARIABLE_SORT_FIELDS = {"name", "value", "variableKey", "scopeKey", "processInstanceKey", "tenantId"}
 
 TaskKey = Annotated[int, PathParam(ge=0, description="a Zeebe key")]
@@ -107,12 +110,18 @@ def _matches_variables(wanted: list[Any], variables: Mapping[str, Any]) -> bool:
 
 
 def build_v2_router(
-    engine: Engine, forms: FormRepository | None = None, forms_dir: Path | None = None, api_token: str | None = None
+    engine: Engine,
+    forms: FormRepository | None = None,
+    forms_dir: Path | None = None,
+    api_token: str | None = None,
+    oauth_token_url: str | None = None,
 ) -> APIRouter:
     """The user-task subset of Camunda 8.8's REST API v2 over ``engine``.
 
     ``api_token``: when set, every request must carry ``Authorization: Bearer <token>``
     (the embedded engine's stand-in for Camunda's OAuth-protected API).
+    ``oauth_token_url``: declares OAuth 2.0 client credentials in the OpenAPI document; the check
+    itself is the engine's guard in front of /v2 (``jiuzhu.engine.auth.http_guard``).
     """
     repository = forms or FormRepository(forms_dir)
     reader = TaskReader(engine)
@@ -124,7 +133,11 @@ def build_v2_router(
         if authorization is None or not hmac.compare_digest(authorization.encode(), expected.encode()):
             raise ApiProblem(401, "UNAUTHORIZED", "The request lacks valid authentication credentials")
 
-    router = APIRouter(prefix="/v2", route_class=ProblemRoute, dependencies=[Depends(authorise)], tags=["v2"])
+    dependencies = [Depends(authorise)]
+    if oauth_token_url:
+        flows = OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=oauth_token_url, scopes=API_SCOPES))
+        dependencies.append(Security(OAuth2(flows=flows, auto_error=False)))
+    router = APIRouter(prefix="/v2", route_class=ProblemRoute, dependencies=dependencies, tags=["v2"])
 
     def _task(key: int) -> UserTask:
         task = reader.get(key)

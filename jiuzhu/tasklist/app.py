@@ -19,7 +19,9 @@ from jiuzhu.tasklist.client import ApiError, V2Client
 from jiuzhu.tasklist.context import Tasklist, local_time
 from jiuzhu.tasklist.credentials import create_tables
 from jiuzhu.tasklist.guards import Forbidden, SignInRequired
+from jiuzhu.tasklist.proxies import TrustedProxies
 from jiuzhu.tasklist.ratelimit import SignInLimiter
+from jiuzhu.tasklist.session_store import SessionStore
 from jiuzhu.tasklist.sessions import SessionMiddleware
 from jiuzhu.tasklist.settings import TasklistSettings
 from schemas.db import make_engine
@@ -63,16 +65,31 @@ def build_tasklist_app(
 
     app = FastAPI(title="jiuzhu 任务列表", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ready = False
+    sessions = SessionStore(database, settings.session_max_age_s)
+    proxies = TrustedProxies.parse(settings.trusted_proxies)
+    limiter = SignInLimiter(
+        free_failures=settings.login_max_failures,
+        cap_s=settings.login_delay_cap_s,
+        account_cap_s=settings.login_account_delay_cap_s,
+        forget_s=settings.login_window_s,
+    )
     app.state.tasklist = Tasklist(
         settings=settings,
         client=client or V2Client.from_settings(settings),
         db=database,
         templates=templates,
-        limiter=SignInLimiter(settings.login_max_failures, settings.login_window_s),
+        limiter=limiter,
         now=now or (lambda: datetime.now(UTC)),
+        sessions=sessions,
+        proxies=proxies,
     )
     app.add_middleware(
-        SessionMiddleware, secret_key=secret, max_age=settings.session_max_age_s, secure=settings.secure_cookies
+        SessionMiddleware,
+        secret_key=secret,
+        max_age=settings.session_max_age_s,
+        secure=settings.secure_cookies,
+        store=sessions,
+        proxies=proxies,
     )
 
     @app.middleware("http")

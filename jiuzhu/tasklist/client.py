@@ -8,14 +8,14 @@ sent as ``Authorization: Bearer``.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from jiuzhu.oauth import OAuthCredentials, TokenProvider, TokenRefused, trust
 from jiuzhu.tasklist.settings import TasklistSettings
+
+__all__ = ["ApiError", "OAuthCredentials", "TokenProvider", "V2Client"]
 
 
 class ApiError(Exception):
@@ -26,51 +26,6 @@ class ApiError(Exception):
         self.status = status
         self.title = title
         self.detail = detail
-
-
-@dataclass
-class OAuthCredentials:
-    token_url: str
-    client_id: str
-    client_secret: str
-    audience: str | None = None
-    scope: str | None = None
-
-
-class TokenProvider:
-    """OAuth 2.0 client credentials, as Camunda SaaS and self-managed Identity/Keycloak issue them."""
-
-    def __init__(self, credentials: OAuthCredentials, http: httpx.Client | None = None) -> None:
-        self.credentials = credentials
-        self._http = http or httpx.Client(timeout=10)
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
-
-    def token(self) -> str:
-        with self._lock:
-            if self._token and time.monotonic() < self._expires_at:
-                return self._token
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": self.credentials.client_id,
-                "client_secret": self.credentials.client_secret,
-            }
-            if self.credentials.audience:
-                form["audience"] = self.credentials.audience
-            if self.credentials.scope:
-                form["scope"] = self.credentials.scope
-            response = self._http.post(self.credentials.token_url, data=form)
-            if response.status_code != 200:
-                raise ApiError(response.status_code, "UNAUTHORIZED", "the OAuth server refused the client credentials")
-            body = response.json()
-            self._token = str(body["access_token"])
-            self._expires_at = time.monotonic() + max(0.0, float(body.get("expires_in", 300)) - 30)
-            return self._token
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._token = None
 
 
 class V2Client:
@@ -100,8 +55,11 @@ class V2Client:
                     settings.client_secret,
                     settings.token_audience,
                     settings.token_scope,
+                    settings.ca_file,
                 )
             )
+        if http is None and settings.ca_file:
+            http = httpx.Client(timeout=15.0, verify=trust(settings.ca_file))
         return cls(settings.api_url, tokens=tokens, static_token=settings.api_token, http=http)
 
     # ------------------------------------------------------------------ transport
@@ -109,7 +67,10 @@ class V2Client:
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
         if self.tokens is not None:
-            headers["Authorization"] = f"Bearer {self.tokens.token()}"
+            try:
+                headers["Authorization"] = f"Bearer {self.tokens.token()}"
+            except TokenRefused as err:
+                raise ApiError(401, "UNAUTHORIZED", str(err)) from err
         elif self.static_token:
             headers["Authorization"] = f"Bearer {self.static_token}"
         return headers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -13,8 +13,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from jiuzhu.tasklist.client import V2Client
+from jiuzhu.tasklist.proxies import TrustedProxies
 from jiuzhu.tasklist.ratelimit import SignInLimiter
 from jiuzhu.tasklist.roles import Principal
+from jiuzhu.tasklist.session_store import SessionStore
 from jiuzhu.tasklist.sessions import session_of
 from jiuzhu.tasklist.settings import TasklistSettings
 
@@ -44,6 +46,8 @@ class Tasklist:
     templates: Jinja2Templates
     limiter: SignInLimiter
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    sessions: SessionStore | None = None  # server-side sessions (sign-out revokes)
+    proxies: TrustedProxies = field(default_factory=TrustedProxies)
 
     def render(
         self,

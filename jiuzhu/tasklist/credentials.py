@@ -2,7 +2,8 @@
 
 The case record's ``staff`` table says who someone is and what they may do; how they prove it is
 the task list's business, so the hashes live beside it (``tasklist_credentials``, own metadata,
-created on start-up) and never in the case record.
+created on start-up) and never in the case record. ``tasklist_sessions`` lists the sessions signed
+in with them, so a sign-out or a new password ends a session on the server, not only in a cookie.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, select
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 metadata = MetaData()
@@ -21,6 +22,14 @@ credentials = Table(
     Column("login", String(64), primary_key=True),
     Column("password_hash", String(255), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "tasklist_sessions",
+    metadata,
+    Column("sid", String(64), primary_key=True),
+    Column("login", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 _hasher = PasswordHasher()
@@ -51,6 +60,8 @@ def set_password(db: Engine, login: str, password: str) -> None:
     stmt = stmt.on_conflict_do_update(index_elements=["login"], set_={k: stmt.excluded[k] for k in row if k != "login"})
     with db.begin() as conn:
         conn.execute(stmt)
+        # A new password ends every session signed in with the old one (a stolen cookie included).
+        conn.execute(delete(sessions).where(sessions.c.login == login))
 
 
 def verify_password(db: Engine, login: str, password: str) -> bool:

@@ -2,8 +2,10 @@
 
 The cookie holds ``{"sid", "login", "csrf", "iat"}`` signed with itsdangerous (HMAC, timestamped,
 expires after ``max_age``); it is HttpOnly, SameSite=Lax, and Secure when the request came over
-HTTPS (or always/never by setting). Every state-changing request must echo the session's CSRF
-token (form field ``csrf_token`` or header ``X-CSRF-Token``), and a cross-site ``Origin`` is refused.
+HTTPS (directly or from a trusted proxy; or always/never by setting). A signed-in cookie counts only
+while its ``sid`` is in the ``SessionStore``: sign-out and a new password revoke it on the server.
+Every state-changing request must echo the session's CSRF token (form field ``csrf_token`` or
+header ``X-CSRF-Token``), and a cross-site ``Origin`` is refused.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
+
+from jiuzhu.tasklist.proxies import TrustedProxies
+from jiuzhu.tasklist.session_store import SessionStore
 
 COOKIE = "jiuzhu_session"
 CSRF_FIELD = "csrf_token"
@@ -44,13 +50,27 @@ class Session(dict[str, Any]):
         value = self.get("login")
         return str(value) if value else None
 
+    @property
+    def sid(self) -> str:
+        return str(self.get("sid", ""))
+
 
 class SessionMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: ASGIApp, secret_key: str, max_age: int, secure: str = "auto") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        secret_key: str,
+        max_age: int,
+        secure: str = "auto",
+        store: SessionStore | None = None,
+        proxies: TrustedProxies | None = None,
+    ) -> None:
         super().__init__(app)
         self.serializer = URLSafeTimedSerializer(secret_key, salt="jiuzhu.tasklist.session")
         self.max_age = max_age
         self.secure = secure
+        self.store = store
+        self.proxies = proxies or TrustedProxies()
 
     def _load(self, request: Request) -> Session:
         session = Session()
@@ -66,16 +86,21 @@ class SessionMiddleware(BaseHTTPMiddleware):
         session.rotate()
         return session
 
+    def _revoked(self, session: Session) -> bool:
+        login = session.login
+        return bool(login) and self.store is not None and not self.store.is_live(session.sid, login or "")
+
     def _secure(self, request: Request) -> bool:
         if self.secure == "always":
             return True
         if self.secure == "never":
             return False
-        forwarded = request.headers.get("x-forwarded-proto", "")
-        return request.url.scheme == "https" or forwarded == "https"
+        return self.proxies.is_https(request)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         session = self._load(request)
+        if await run_in_threadpool(self._revoked, session):
+            session.rotate()  # signed out elsewhere, or the password changed: a fresh, anonymous session
         request.state.session = session
         response = await call_next(request)
         if session.modified:

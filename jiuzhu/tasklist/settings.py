@@ -46,6 +46,11 @@ class TasklistSettings(BaseSettings):
     token_scope: str | None = Field(
         default=None, validation_alias=AliasChoices("CAMUNDA_TOKEN_SCOPE", "ZEEBE_TOKEN_SCOPE", "token_scope")
     )
+    # A CA (or the engine's own certificate) to trust for api_url and oauth_url; empty: the system's.
+    ca_file: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("JIUZHU_TASKLIST_CA_FILE", "ZEEBE_CA_CERTIFICATE_PATH", "ca_file"),
+    )
     # The embedded engine's optional static token (build_v2_router(api_token=...)).
     api_token: str | None = None
 
@@ -54,9 +59,16 @@ class TasklistSettings(BaseSettings):
     session_max_age_s: int = 8 * 3600
     # "auto": Secure cookies when the request came over HTTPS; "always"/"never" force it.
     secure_cookies: str = "auto"
-    # Sign-in throttling: this many failures per login or per address within the window lock it.
+    # Sign-in throttling (ratelimit.py): after this many failures each one doubles the wait, up to
+    # login_delay_cap_s for one address and login_account_delay_cap_s for a login tried from anywhere
+    # (the real user is slowed by seconds, never locked out); failures are forgotten after login_window_s.
     login_max_failures: int = 5
-    login_window_s: int = 300
+    login_delay_cap_s: int = 900
+    login_account_delay_cap_s: int = 15
+    login_window_s: int = 3600
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+    # comma-separated); empty: none, the peer address is the client.
+    trusted_proxies: str = ""
 
     # Processes started from the window (一窗受理) and by proxy (帮办代办).
     application_process_id: str = "assistance-application"

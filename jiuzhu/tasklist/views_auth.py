@@ -36,8 +36,7 @@ def signin(
 ) -> Response:
     tasklist = tasklist_of(request)
     login = login.strip()
-    address = request.client.host if request.client else "unknown"
-    keys = (f"login:{login}", f"ip:{address}")
+    keys = tasklist.limiter.keys(login, tasklist.proxies.client_address(request))
     wait = tasklist.limiter.retry_after(*keys)
     if wait:
         response = tasklist.render(
@@ -55,12 +54,19 @@ def signin(
         return tasklist.render(
             request, "signin.html", status_code=401, next=_safe_next(next), error="用户名或密码不正确"
         )
-    tasklist.limiter.succeeded(keys[0])
-    session_of(request).rotate(login=principal.login)  # new session id and CSRF token: no fixation
+    tasklist.limiter.succeeded(*keys)
+    session = session_of(request)
+    session.rotate(login=principal.login)  # new session id and CSRF token: no fixation
+    if tasklist.sessions is not None:
+        tasklist.sessions.open(session.sid, principal.login)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/signout", dependencies=[Depends(require_csrf)])
 def signout(request: Request) -> Response:
-    session_of(request).rotate()
+    session = session_of(request)
+    tasklist = tasklist_of(request)
+    if tasklist.sessions is not None and session.sid:
+        tasklist.sessions.close(session.sid)  # a copy of the cookie dies with it
+    session.rotate()
     return RedirectResponse("/signin", status_code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -13,6 +14,9 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+
+from jiuzhu.oauth import trust
+from jiuzhu.testing.auth import EngineClients
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,18 +39,32 @@ class LiveSystem:
     demo: bool = True
     clock_start: datetime | None = None
     extra_args: tuple[str, ...] = ()
+    tls: tuple[Path, Path] | None = None  # (certificate, key): serve over TLS, reached as localhost
     env: dict[str, str] = field(default_factory=dict)
     grpc_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    _auth: httpx.Auth | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
+        if self.tls:
+            return f"https://localhost:{self.http_port}"
         return f"http://127.0.0.1:{self.http_port}"
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.grpc_port}"
+        return f"{'localhost' if self.tls else '127.0.0.1'}:{self.grpc_port}"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx client checks this system's certificate against."""
+        return trust(str(self.tls[0])) if self.tls else True
+
+    @property
+    def clients(self) -> EngineClients:
+        """The clients ``jiuzhu up`` generated into the data dir (admin, worker, tasklist)."""
+        return EngineClients(self.data_dir, self.url, str(self.tls[0]) if self.tls else None)
 
     @property
     def log_path(self) -> Path:
@@ -63,6 +81,8 @@ class LiveSystem:
             command += ["--clock-start", self.clock_start.isoformat()]
         if self.demo:
             command.append("--demo")
+        if self.tls:
+            command += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         return [*command, *self.extra_args]
 
     def start(self, timeout: float = 60.0) -> LiveSystem:
@@ -77,7 +97,7 @@ class LiveSystem:
                 raise RuntimeError(f"jiuzhu up exited with {self.proc.returncode}:\n{self.log()}")
             if "jiuzhu engine ready" in self.log() and (not self.demo or "demo:" in self.log()):
                 try:
-                    if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    if httpx.get(f"{self.url}/healthz", timeout=1, verify=self.verify).status_code == 200:
                         return self
                 except httpx.HTTPError:
                     pass
@@ -105,14 +125,25 @@ class LiveSystem:
     # --- the controlled clock (test-only door, as Zeebe's) -------------------------------------------
 
     def now(self) -> datetime:
-        response = httpx.get(f"{self.url}/v2/clock", timeout=10)
+        response = httpx.get(f"{self.url}/v2/clock", auth=self._admin(), timeout=10, verify=self.verify)
         response.raise_for_status()
         return datetime.fromtimestamp(response.json()["timestamp"] / 1000).astimezone()
 
     def advance(self, delta: timedelta) -> None:
         """Move the engine clock forward; due timers fire and the workers act on them."""
-        response = httpx.post(f"{self.url}/v2/clock/advance", json={"seconds": delta.total_seconds()}, timeout=10)
+        body = {"seconds": delta.total_seconds()}
+        response = httpx.post(
+            f"{self.url}/v2/clock/advance", json=body, auth=self._admin(), timeout=10, verify=self.verify
+        )
         response.raise_for_status()
+
+    def _admin(self) -> httpx.Auth | None:
+        """The clock is admin's; a system started with ``--insecure`` has no credentials to use."""
+        if "--insecure" in self.extra_args:
+            return None
+        if self._auth is None:
+            self._auth = self.clients.auth("admin")
+        return self._auth
 
     def __enter__(self) -> LiveSystem:
         return self.start()

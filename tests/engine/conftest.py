@@ -17,8 +17,13 @@ from tests.conftest import free_port
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EngineServer]:
+    # Engine semantics, not its doors (tests/engine/test_auth.py): plaintext clients, no tokens.
     config = EngineConfig(
-        grpc_port=free_port(), http_port=free_port(), data_dir=tmp_path / "data", controlled_clock=True
+        grpc_port=free_port(),
+        http_port=free_port(),
+        data_dir=tmp_path / "data",
+        controlled_clock=True,
+        insecure=True,
     )
     srv = EngineServer(config)
     srv.start()

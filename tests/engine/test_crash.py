@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyzeebe import Job, ZeebeClient, ZeebeWorker, create_insecure_channel
+from pyzeebe import Job, ZeebeClient, ZeebeWorker
 from pyzeebe.errors import ZeebeDeadlineExceeded, ZeebeGatewayUnavailableError, ZeebeInternalError
 
 from tests.conftest import EngineProcess
@@ -114,8 +114,8 @@ def deploy_xml() -> bytes:
     return p.end().chain("start", *ELEMENTS, "end").xml()
 
 
-def make_worker(address: str, name: str, ledger: Ledger, stream: bool) -> tuple[ZeebeWorker, Any]:
-    channel = create_insecure_channel(grpc_address=address, channel_options=CHANNEL_OPTIONS)
+def make_worker(engine: EngineProcess, name: str, ledger: Ledger, stream: bool) -> tuple[ZeebeWorker, Any]:
+    channel = engine.clients.channel(engine.address, "worker", CHANNEL_OPTIONS)
     worker = ZeebeWorker(
         channel,
         name=name,
@@ -184,15 +184,15 @@ async def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
 
 async def test_kill_9_under_load_loses_nothing_acknowledged(engine_process: EngineProcess, tmp_path: Path) -> None:
     ledger = Ledger()
-    client_channel = create_insecure_channel(grpc_address=engine_process.address, channel_options=CHANNEL_OPTIONS)
+    client_channel = engine_process.clients.channel(engine_process.address, "admin", CHANNEL_OPTIONS)
     client = ZeebeClient(client_channel, max_connection_retries=-1)
     bpmn = tmp_path / "crash_test.bpmn"
     bpmn.write_bytes(deploy_xml())
     await client.deploy_resource(str(bpmn))
 
     workers = [
-        make_worker(engine_process.address, "poller", ledger, stream=False),
-        make_worker(engine_process.address, "streamer", ledger, stream=True),
+        make_worker(engine_process, "poller", ledger, stream=False),
+        make_worker(engine_process, "streamer", ledger, stream=True),
     ]
     worker_tasks = [asyncio.create_task(w.work()) for w, _ in workers]
     kill_now = asyncio.Event()

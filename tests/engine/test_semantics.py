@@ -226,13 +226,15 @@ def test_invalid_feel_is_refused_at_deploy(server: EngineServer) -> None:
 def test_clock_is_only_controllable_when_asked(engine_process: EngineProcess) -> None:
     health = httpx.get(f"{engine_process.http}/healthz")
     assert health.status_code == 200 and health.json()["status"] == "UP"
-    refused = httpx.put(f"{engine_process.http}/v2/clock", json={"timestamp": 0})
+    admin = engine_process.clients.auth("admin")
+    refused = httpx.put(f"{engine_process.http}/v2/clock", json={"timestamp": 0}, auth=admin)
     assert refused.status_code == 403 and "controlled" in refused.json()["detail"]
 
 
 def test_controlled_clock_over_http(controlled_engine_process: EngineProcess) -> None:
     base = controlled_engine_process.http
-    pinned = httpx.put(f"{base}/v2/clock", json={"timestamp": 1_800_000_000_000}).json()
+    admin = controlled_engine_process.clients.auth("admin")
+    pinned = httpx.put(f"{base}/v2/clock", json={"timestamp": 1_800_000_000_000}, auth=admin).json()
     assert pinned["timestamp"] == 1_800_000_000_000
-    advanced = httpx.post(f"{base}/v2/clock/advance", json={"seconds": 86400}).json()
+    advanced = httpx.post(f"{base}/v2/clock/advance", json={"seconds": 86400}, auth=admin).json()
     assert advanced["timestamp"] == 1_800_000_000_000 + 86_400_000

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.engine
 
 @pytest.fixture
 def zbctl(engine_process: EngineProcess) -> Zbctl:
-    return Zbctl(engine_process.address)
+    return Zbctl(
+        engine_process.address, engine_process.clients.oauth("admin"), engine_process.data_dir / "zbctl-credentials"
+    )
 
 
 def write(tmp_path: Path, name: str, xml: bytes) -> Path:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jiuzhu.oauth import OAuthCredentials
+
 ROOT = Path(__file__).resolve().parents[2]
 ZBCTL = ROOT / "node_modules" / ".bin" / "zbctl"
 
@@ -45,11 +47,22 @@ class Result:
 
 
 class Zbctl:
-    def __init__(self, address: str) -> None:
+    """``credentials``: the OAuth client zbctl fetches its token with (``--clientId/--clientSecret/
+    --authzUrl``); zbctl sends it over plaintext gRPC when ``--insecure`` is given, as here."""
+
+    def __init__(self, address: str, credentials: OAuthCredentials | None = None, cache: Path | None = None) -> None:
         self.address = address
+        self.credentials = credentials
+        self.cache = cache
 
     def command(self, *args: str) -> list[str]:
-        return [str(ZBCTL), "--insecure", "--address", self.address, *args]
+        command = [str(ZBCTL), "--insecure", "--address", self.address]
+        if self.credentials is not None:
+            c = self.credentials
+            command += ["--clientId", c.client_id, "--clientSecret", c.client_secret, "--authzUrl", c.token_url]
+        if self.cache is not None:
+            command += ["--clientCache", str(self.cache)]  # not ~/.camunda: each engine has its own clients
+        return [*command, *args]
 
     def run(self, *args: str, timeout: float = 30.0) -> Result:
         proc = subprocess.run(self.command(*args), capture_output=True, text=True, timeout=timeout, cwd=ROOT)

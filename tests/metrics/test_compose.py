@@ -164,6 +164,7 @@ def test_embedded_profile_runs_jiuzhu_up() -> None:
     jiuzhu = resolved()["services"]["jiuzhu"]
     assert jiuzhu["command"][:2] == ["jiuzhu", "up"]
     assert "0.0.0.0" in jiuzhu["command"]
+    assert "--insecure" not in jiuzhu["command"]  # credentials stay required in the container
     assert "healthz" in " ".join(jiuzhu["healthcheck"]["test"])
     assert jiuzhu["environment"]["JIUZHU_DATABASE_URL"].startswith("postgresql+psycopg://jiuzhu:s3cret-db@postgres")
 

@@ -39,6 +39,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, select
 
 from jiuzhu.demo import DemoCounty, seed, start_cases
+from jiuzhu.testing.auth import EngineClients
 from schemas.db import make_engine
 from schemas.tables import Case
 from tests.conftest import free_port
@@ -235,7 +236,9 @@ class Driver:
     def __init__(self, up: UpProcess, county: DemoCounty) -> None:
         self.up = up
         self.county = county
-        self.http = httpx.Client(base_url=up.http, timeout=10)
+        # The credentials `jiuzhu up` generated into its data dir, as an operator would use them.
+        self.clients = EngineClients(up.data_dir, up.http)
+        self.http = httpx.Client(base_url=up.http, timeout=10, auth=self.clients.auth("admin"))
         self.now = START
 
     def pin(self, when: datetime) -> None:
@@ -299,10 +302,10 @@ class Driver:
         assert response.status_code == 204, response.text
 
     def publish_objection(self, case_id: int) -> None:
-        from pyzeebe import ZeebeClient, create_insecure_channel
+        from pyzeebe import ZeebeClient
 
         async def publish() -> None:
-            channel = create_insecure_channel(grpc_address=self.up.address)
+            channel = self.clients.channel(self.up.address, "worker")
             try:
                 objection = {
                     "messageId": f"objection-{case_id}",
@@ -321,10 +324,10 @@ class Driver:
     def publish_change_report(self, household_key: str) -> None:
         """A household's change report for a case that is not in dynamic management: nothing waits for
         it (ttl 0), so it only counts as a message published and not correlated."""
-        from pyzeebe import ZeebeClient, create_insecure_channel
+        from pyzeebe import ZeebeClient
 
         async def publish() -> None:
-            channel = create_insecure_channel(grpc_address=self.up.address)
+            channel = self.clients.channel(self.up.address, "worker")
             try:
                 await ZeebeClient(channel).publish_message(
                     "household-change-report", household_key, {}, time_to_live_in_milliseconds=0
@@ -351,7 +354,7 @@ class Driver:
 
 
 def drive_the_demo_cases(d: Driver, prom: PrometheusServer) -> None:
-    keys = start_cases(d.up.address, d.county, now=START)
+    keys = start_cases(d.up.address, d.county, now=START, credentials=d.clients.oauth("admin"))
     assert len(keys) == 4, keys
     zhang, _zhao, wang, chen = d.case_ids(keys)  # demo order: 张, 赵 (near its deadline), 王, 陈 (急难型)
     d.wait_sample("jiuzhu_cases_opened_total", 4)
