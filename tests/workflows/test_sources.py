@@ -54,8 +54,9 @@ def test_no_script_writes_into_workflows() -> None:
 def test_the_template_generator_writes_only_element_templates() -> None:
     source = (ROOT / "tools" / "gen_element_templates.py").read_text("utf-8")
     assert 'OUT = ROOT / "workflows" / "element-templates"' in source
+    assert 'VERSIONS = ROOT / "tools" / "element-template-versions.json"' in source
     targets = re.findall(r"(\w+)\.(?:write_text|write_bytes|unlink)\(", source)
-    assert targets and set(targets) == {"path"}
+    assert targets and set(targets) == {"path", "VERSIONS"}
     assert "for path in differ" in source and "for path in stale" in source  # both over OUT's files
 
 
