@@ -20,6 +20,7 @@ from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 from jiuzhu.engine.errors import Code, EngineError, invalid
 from jiuzhu.engine.records import PARTITION_ID, Definition
 from jiuzhu.engine.runtime import ActivatedJob, Engine, JobStream
+from jiuzhu.engine.variables import parse_document
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +42,7 @@ MAX_IN_FLIGHT = 96
 
 def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
     """Zeebe accepts an empty string or a JSON object; anything else is INVALID_ARGUMENT."""
-    if not text or not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise invalid(f"Property '{what}' is invalid: expected a JSON document, but: {err}") from err
-    if not isinstance(value, dict):
-        raise invalid(
-            f"Property '{what}' is invalid: expected document to be a root level object, but was '{text[:60]}'"
-        )
-    return value
+    return parse_document(text, what)
 
 
 def _json_value(value: Any) -> str:
@@ -113,9 +104,10 @@ class GatewayService(pb_grpc.GatewayServicer):
             return fn()
         except EngineError as err:
             context.abort(STATUS[err.code], err.message)
-        except Exception as err:
+        except Exception:
+            # the details go to the log, never to the caller (no Python exception text on the wire)
             log.exception("gateway handler failed")
-            context.abort(grpc.StatusCode.INTERNAL, f"internal engine error: {err}")
+            context.abort(grpc.StatusCode.INTERNAL, "internal engine error; the engine log has the details")
         finally:
             if command:
                 self._leave()

@@ -1,0 +1,166 @@
+"""Bad input over gRPC and REST: every request gets a clean refusal, and Topology answers throughout.
+
+The bound is each call's own deadline (``BOUND``): a request that hung would fail with
+DEADLINE_EXCEEDED, so nothing here times anything. No answer may carry Python exception text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import grpc
+import httpx
+import pytest
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
+
+from jiuzhu.engine.server import EngineServer
+from tests.engine.bpmn_builder import linear_jobs
+
+pytestmark = pytest.mark.engine
+
+BOUND = 5.0  # seconds: the deadline of every call
+PYTHON_TEXT = ("Traceback", "Error:", "Exception", "surrogates not allowed", "line 1 column", "object has no")
+
+BAD_VARIABLES = {
+    "lone surrogate": '{"a": "\\ud800"}',
+    "lone surrogate in a key": '{"\\udfff": 1}',
+    "NaN": '{"a": NaN}',
+    "Infinity": '{"a": -Infinity}',
+    "float overflow": '{"a": 1e400}',
+    "5000 digits": '{"a": ' + "9" * 5000 + "}",
+    "int64 overflow": '{"a": 9223372036854775808}',
+    "int64 underflow": '{"a": -9223372036854775809}',
+    "deep nesting": '{"a": ' + "[" * 5000 + "]" * 5000 + "}",
+    "deeper than the parser": '{"a": ' + "[" * 200_000 + "]" * 200_000 + "}",
+    "not an object": "[1, 2]",
+    "not JSON": "{'a': 1}",
+    "truncated": '{"a": [1, 2',
+}
+
+
+@pytest.fixture
+def gateway(server: EngineServer) -> Iterator[pb_grpc.GatewayStub]:
+    with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
+        stub = pb_grpc.GatewayStub(channel)
+        stub.DeployResource(
+            pb.DeployResourceRequest(
+                resources=[pb.Resource(name="probe.bpmn", content=linear_jobs("probe", ["probe.work"]))]
+            ),
+            timeout=BOUND,
+        )
+        yield stub
+
+
+def topology_answers(stub: pb_grpc.GatewayStub) -> None:
+    assert stub.Topology(pb.TopologyRequest(), timeout=BOUND).brokers
+
+
+def refused(call: object, code: grpc.StatusCode = grpc.StatusCode.INVALID_ARGUMENT) -> str:
+    assert isinstance(call, grpc.RpcError), call
+    assert call.code() == code, (call.code(), call.details())
+    details = call.details() or ""
+    assert not any(text in details for text in PYTHON_TEXT), details
+    return details
+
+
+def _call(fn: object, request: object) -> object:
+    try:
+        return fn(request, timeout=BOUND)  # type: ignore[operator]
+    except grpc.RpcError as err:
+        return err
+
+
+@pytest.mark.parametrize("probe", BAD_VARIABLES, ids=list(BAD_VARIABLES))
+def test_create_refuses_bad_variables_at_the_door(gateway: pb_grpc.GatewayStub, probe: str) -> None:
+    answer = _call(
+        gateway.CreateProcessInstance,
+        pb.CreateProcessInstanceRequest(bpmnProcessId="probe", version=-1, variables=BAD_VARIABLES[probe]),
+    )
+    details = refused(answer)
+    assert "variables" in details
+    topology_answers(gateway)
+
+
+def test_a_refused_job_completion_leaves_the_job_and_its_batch_healthy(gateway: pb_grpc.GatewayStub) -> None:
+    for _ in range(3):
+        gateway.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="probe", version=-1), timeout=BOUND)
+    request = pb.ActivateJobsRequest(
+        type="probe.work", worker="probe", timeout=60_000, maxJobsToActivate=3, requestTimeout=1000
+    )
+    jobs = [job for response in gateway.ActivateJobs(request, timeout=BOUND) for job in response.jobs]
+    assert len(jobs) == 3
+    for probe in BAD_VARIABLES.values():
+        refused(_call(gateway.CompleteJob, pb.CompleteJobRequest(jobKey=jobs[0].key, variables=probe)))
+        refused(_call(gateway.FailJob, pb.FailJobRequest(jobKey=jobs[0].key, retries=1, variables=probe)))
+        refused(_call(gateway.ThrowError, pb.ThrowErrorRequest(jobKey=jobs[0].key, errorCode="E", variables=probe)))
+        refused(_call(gateway.PublishMessage, pb.PublishMessageRequest(name="m", correlationKey="k", variables=probe)))
+        refused(_call(gateway.BroadcastSignal, pb.BroadcastSignalRequest(signalName="s", variables=probe)))
+        refused(
+            _call(
+                gateway.SetVariables,
+                pb.SetVariablesRequest(elementInstanceKey=jobs[0].processInstanceKey, variables=probe),
+            )
+        )
+    # nothing poisonous got in: the jobs still complete, with ordinary Chinese text
+    for job in jobs:
+        gateway.CompleteJob(pb.CompleteJobRequest(jobKey=job.key, variables='{"结果": "通过 😀"}'), timeout=BOUND)
+    topology_answers(gateway)
+
+
+@pytest.mark.parametrize("key", [2**63 - 1, -1, 0, -(2**63)])
+def test_unknown_or_extreme_keys_are_not_found(gateway: pb_grpc.GatewayStub, key: int) -> None:
+    refused(_call(gateway.CompleteJob, pb.CompleteJobRequest(jobKey=key)), grpc.StatusCode.NOT_FOUND)
+    refused(
+        _call(gateway.CancelProcessInstance, pb.CancelProcessInstanceRequest(processInstanceKey=key)),
+        grpc.StatusCode.NOT_FOUND,
+    )
+    refused(_call(gateway.ResolveIncident, pb.ResolveIncidentRequest(incidentKey=key)), grpc.StatusCode.NOT_FOUND)
+    topology_answers(gateway)
+
+
+# --- REST (/v2) ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rest(server: EngineServer, gateway: pb_grpc.GatewayStub) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.config.http_port}", timeout=BOUND) as client:
+        yield client
+
+
+def clean_problem(response: httpx.Response, status: int = 400) -> dict[str, object]:
+    assert response.status_code == status, response.text[:500]
+    assert not any(text in response.text for text in PYTHON_TEXT), response.text[:500]
+    body = response.json()
+    assert body["status"] == status
+    return body  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("probe", BAD_VARIABLES, ids=list(BAD_VARIABLES))
+def test_rest_create_refuses_bad_variables(rest: httpx.Client, gateway: pb_grpc.GatewayStub, probe: str) -> None:
+    body = '{"processDefinitionId": "probe", "variables": ' + BAD_VARIABLES[probe] + "}"
+    response = rest.post("/v2/process-instances", content=body, headers={"Content-Type": "application/json"})
+    clean_problem(response)
+    topology_answers(gateway)
+
+
+def test_rest_refuses_bodies_that_are_not_utf8_json(rest: httpx.Client, gateway: pb_grpc.GatewayStub) -> None:
+    for content in (b'{"processDefinitionId": "\xff\xfe"}', b"\x80\x81", b'{"variables": {"a": "\xed\xa0\x80"}}'):
+        response = rest.post("/v2/process-instances", content=content, headers={"Content-Type": "application/json"})
+        clean_problem(response)
+    topology_answers(gateway)
+
+
+@pytest.mark.parametrize("key", [str(2**63), str(2**64), "9" * 5000])
+def test_rest_keys_outside_int64_are_invalid_argument(rest: httpx.Client, key: str) -> None:
+    clean_problem(rest.get(f"/v2/user-tasks/{key}"))
+    clean_problem(rest.get(f"/v2/process-instances/{key}"))
+    clean_problem(rest.post(f"/v2/user-tasks/{key}/completion", json={}))
+    body = json.dumps({"processDefinitionKey": key})
+    clean_problem(rest.post("/v2/process-instances", content=body, headers={"Content-Type": "application/json"}))
+
+
+def test_rest_in_range_unknown_keys_are_not_found(rest: httpx.Client) -> None:
+    clean_problem(rest.get(f"/v2/user-tasks/{2**63 - 1}"), 404)
+    clean_problem(rest.get(f"/v2/process-instances/{2**63 - 1}"), 404)
