@@ -16,7 +16,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
 from jiuzhu.engine.server import EngineServer
-from tests.engine.bpmn_builder import linear_jobs
+from tests.engine.bpmn_builder import Process, linear_jobs
 
 pytestmark = pytest.mark.engine
 
@@ -164,3 +164,82 @@ def test_rest_keys_outside_int64_are_invalid_argument(rest: httpx.Client, key: s
 def test_rest_in_range_unknown_keys_are_not_found(rest: httpx.Client) -> None:
     clean_problem(rest.get(f"/v2/user-tasks/{2**63 - 1}"), 404)
     clean_problem(rest.get(f"/v2/process-instances/{2**63 - 1}"), 404)
+
+
+# --- unbounded work: refused at deploy, or an incident on the element --------------------------
+
+
+def _deploy(stub: pb_grpc.GatewayStub, name: str, xml: bytes) -> object:
+    return _call(stub.DeployResource, pb.DeployResourceRequest(resources=[pb.Resource(name=name, content=xml)]))
+
+
+def _waiting_job(process_id: str, boundary: str, kind: str, interrupting: bool = False) -> bytes:
+    p = Process(process_id).start().service("work", "probe.slow")
+    p.boundary_timer("tick", "work", kind, boundary, interrupting=interrupting).end().end("afterTick")
+    return p.chain("start", "work", "end").flow("tick", "afterTick").xml()
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "says"),
+    [
+        ("timeCycle", "R/PT0.001S", "repeats more often"),
+        ("timeCycle", "R/PT0S", "repeats more often"),
+        ("timeCycle", "R5/2026-03-02T09:00:00Z/PT0.5S", "repeats more often"),
+        ("timeCycle", "Rx/PT1H", "not a number"),
+        ("timeDuration", "P999999999Y", "longer than 100 years"),
+        ("timeDuration", "PT99999999999999999999H", "longer than 100 years"),
+        ("timeDuration", "P", "not an ISO 8601 duration"),
+    ],
+)
+def test_unbounded_timers_are_refused_at_deploy(gateway: pb_grpc.GatewayStub, kind: str, value: str, says: str) -> None:
+    details = refused(_deploy(gateway, "timer.bpmn", _waiting_job("timer_probe", value, kind)))
+    assert says in details and "tick" in details
+    topology_answers(gateway)
+
+
+def test_ordinary_timers_still_deploy(gateway: pb_grpc.GatewayStub) -> None:
+    for kind, value in (("timeCycle", "R3/PT10M"), ("timeCycle", "R/P1D"), ("timeDuration", "P10D")):
+        _deploy_ok = _deploy(gateway, "ok.bpmn", _waiting_job("timer_ok", value, kind))
+        assert not isinstance(_deploy_ok, grpc.RpcError), _deploy_ok
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "count(for x in 1..1000000, y in 1..1000000 return 1)",
+        'matches("' + "a" * 40 + '!", "^(a|aa)+$")',
+        'string length(for i in 1..40 return if i = 1 then "ab" else partial[-1] + partial[-1])',
+    ],
+    ids=["nested loops", "catastrophic regex", "doubling string"],
+)
+def test_unbounded_expressions_become_an_incident(
+    server: EngineServer, gateway: pb_grpc.GatewayStub, expression: str
+) -> None:
+    xml = (
+        Process("feel_probe")
+        .start()
+        .script("compute", "=" + expression, "result")
+        .end()
+        .chain("start", "compute", "end")
+        .xml()
+    )
+    assert not isinstance(_deploy(gateway, "feel.bpmn", xml), grpc.RpcError)
+    before = server.engine.open_incident_count()
+    gateway.CreateProcessInstance(
+        pb.CreateProcessInstanceRequest(bpmnProcessId="feel_probe", version=-1), timeout=BOUND
+    )
+    assert server.engine.open_incident_count() == before + 1
+    topology_answers(gateway)
+
+
+def test_a_feel_computed_timer_beyond_the_bounds_is_an_incident(
+    server: EngineServer, gateway: pb_grpc.GatewayStub
+) -> None:
+    xml = _waiting_job("feel_timer", '=duration("P999999999Y")', "timeDuration")
+    assert not isinstance(_deploy(gateway, "feel-timer.bpmn", xml), grpc.RpcError)
+    before = server.engine.open_incident_count()
+    gateway.CreateProcessInstance(
+        pb.CreateProcessInstanceRequest(bpmnProcessId="feel_timer", version=-1), timeout=BOUND
+    )
+    assert server.engine.open_incident_count() == before + 1
+    topology_answers(gateway)
