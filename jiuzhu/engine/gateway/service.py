@@ -36,8 +36,15 @@ STATUS = {
     Code.INTERNAL: grpc.StatusCode.INTERNAL,
 }
 T = TypeVar("T")
-# Commands queued behind the engine lock before new ones are refused with RESOURCE_EXHAUSTED.
-MAX_IN_FLIGHT = 96
+# The gateway's thread pool (jiuzhu.engine.server.GRPC_THREADS = 128) is shared by every call; these
+# bounds keep threads free so that Topology and health always answer, and refuse beyond them with
+# RESOURCE_EXHAUSTED (clients back off and retry) instead of going silent.
+# Commands queued behind the engine lock: completions of work already handed out may use them all,
+MAX_IN_FLIGHT = 80
+# new work (instances, messages, signals, deployments) only half, so it is refused first.
+MAX_IN_FLIGHT_NEW_WORK = 40
+# Open job long polls (ActivateJobs) and job streams; a pyzeebe worker holds one per job type.
+MAX_OPEN_POLLS = 40
 
 
 def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
@@ -85,20 +92,32 @@ def _process_metadata(d: Definition) -> pb.ProcessMetadata:
 
 class GatewayService(pb_grpc.GatewayServicer):
     def __init__(
-        self, engine: Engine, address: str = "127.0.0.1", port: int = 26500, max_in_flight: int = MAX_IN_FLIGHT
+        self,
+        engine: Engine,
+        address: str = "127.0.0.1",
+        port: int = 26500,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        max_new_work: int | None = None,
+        max_open_polls: int = MAX_OPEN_POLLS,
     ) -> None:
         self.engine = engine
         self.address = address
         self.port = port
         self.max_in_flight = max_in_flight
+        self.max_new_work = max_new_work if max_new_work is not None else max(1, max_in_flight // 2)
+        self.max_open_polls = max_open_polls
         self._in_flight = 0
+        self._open_polls = 0
         self._in_flight_lock = threading.Lock()
 
-    def _call(self, context: grpc.ServicerContext, fn: Callable[[], T], command: bool = True) -> T:
-        if command and not self._admit():
+    def _call(
+        self, context: grpc.ServicerContext, fn: Callable[[], T], command: bool = True, new_work: bool = False
+    ) -> T:
+        if command and not self._admit(new_work):
+            limit = self.max_new_work if new_work else self.max_in_flight
             context.abort(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"the engine is overloaded ({self.max_in_flight} commands waiting); retry with back-off",
+                f"the engine is overloaded ({limit} commands waiting); retry with back-off",
             )
         try:
             return fn()
@@ -113,10 +132,12 @@ class GatewayService(pb_grpc.GatewayServicer):
                 self._leave()
         raise AssertionError("unreachable")
 
-    def _admit(self) -> bool:
-        """Back-pressure as Zeebe applies it: beyond a bound of waiting commands, refuse at once."""
+    def _admit(self, new_work: bool = False) -> bool:
+        """Back-pressure as Zeebe applies it: beyond a bound of waiting commands, refuse at once;
+        new work is refused at a lower bound than completions, so work handed out can finish."""
+        limit = self.max_new_work if new_work else self.max_in_flight
         with self._in_flight_lock:
-            if self._in_flight >= self.max_in_flight:
+            if self._in_flight >= limit:
                 return False
             self._in_flight += 1
             return True
@@ -124,6 +145,20 @@ class GatewayService(pb_grpc.GatewayServicer):
     def _leave(self) -> None:
         with self._in_flight_lock:
             self._in_flight -= 1
+
+    def _open_poll(self, context: grpc.ServicerContext) -> None:
+        with self._in_flight_lock:
+            if self._open_polls < self.max_open_polls:
+                self._open_polls += 1
+                return
+        context.abort(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"too many open job polls and streams ({self.max_open_polls}); retry with back-off",
+        )
+
+    def _close_poll(self) -> None:
+        with self._in_flight_lock:
+            self._open_polls -= 1
 
     def _then(self, context: grpc.ServicerContext, action: Callable[[], None], response: T) -> T:
         """Run a command that answers with an empty response."""
@@ -142,7 +177,7 @@ class GatewayService(pb_grpc.GatewayServicer):
             key = self.engine.broadcast_signal(request.signalName, parse_variables(request.variables))
             return pb.BroadcastSignalResponse(key=key, tenantId=TENANT)
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def EvaluateDecision(self, request: Any, context: Any) -> Any:
         def run() -> pb.EvaluateDecisionResponse:
@@ -259,14 +294,14 @@ class GatewayService(pb_grpc.GatewayServicer):
                 )
             return pb.DeployResourceResponse(key=result.key, deployments=deployments, tenantId=TENANT)
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def DeployProcess(self, request: Any, context: Any) -> pb.DeployProcessResponse:
         def run() -> pb.DeployProcessResponse:
             result = self.engine.deploy([(p.name, p.definition) for p in request.processes])
             return pb.DeployProcessResponse(key=result.key, processes=[_process_metadata(d) for d in result.processes])
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     # --- process instances
 
@@ -284,7 +319,7 @@ class GatewayService(pb_grpc.GatewayServicer):
                 tenantId=TENANT,
             )
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def CreateProcessInstanceWithResult(self, request: Any, context: Any) -> Any:
         def run() -> pb.CreateProcessInstanceWithResultResponse:
@@ -312,7 +347,7 @@ class GatewayService(pb_grpc.GatewayServicer):
                 tenantId=TENANT,
             )
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def CancelProcessInstance(self, request: Any, context: Any) -> pb.CancelProcessInstanceResponse:
         return self._then(
@@ -335,19 +370,23 @@ class GatewayService(pb_grpc.GatewayServicer):
     # --- jobs
 
     def ActivateJobs(self, request: Any, context: Any) -> Iterator[pb.ActivateJobsResponse]:
-        jobs = self._call(
-            context,
-            lambda: self.engine.activate_jobs(
-                request.type,
-                request.worker,
-                request.timeout,
-                request.maxJobsToActivate,
-                list(request.fetchVariable),
-                request.requestTimeout,
-                context.is_active,
-            ),
-            command=False,  # a long poll waits without holding the engine
-        )
+        self._open_poll(context)
+        try:
+            jobs = self._call(
+                context,
+                lambda: self.engine.activate_jobs(
+                    request.type,
+                    request.worker,
+                    request.timeout,
+                    request.maxJobsToActivate,
+                    list(request.fetchVariable),
+                    request.requestTimeout,
+                    context.is_active,
+                ),
+                command=False,  # a long poll waits without holding the engine
+            )
+        finally:
+            self._close_poll()
         if jobs and not context.is_active():
             self.engine.yield_jobs([j.job.key for j in jobs])
             return
@@ -357,11 +396,12 @@ class GatewayService(pb_grpc.GatewayServicer):
     def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:
         if not request.type:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Expected to stream jobs of a non-empty type")
+        self._open_poll(context)
         inbox: queue.Queue[ActivatedJob | None] = queue.Queue()
         stream = JobStream(request.type, request.worker, request.timeout, list(request.fetchVariable), inbox.put)
         context.add_callback(lambda: inbox.put(None))
-        self.engine.open_stream(stream)
         try:
+            self.engine.open_stream(stream)
             while context.is_active():
                 item = inbox.get()
                 if item is None:
@@ -369,6 +409,7 @@ class GatewayService(pb_grpc.GatewayServicer):
                 yield activated_job(item)
         finally:
             self.engine.close_stream(stream)
+            self._close_poll()
             # Jobs pushed after the client left go back to the pool via their activation timeout.
 
     def CompleteJob(self, request: Any, context: Any) -> pb.CompleteJobResponse:
@@ -429,4 +470,4 @@ class GatewayService(pb_grpc.GatewayServicer):
             )
             return pb.PublishMessageResponse(key=key, tenantId=TENANT)
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
