@@ -48,6 +48,7 @@ lint: $(STAMP)
 bench: install
 	$(PY) bench/engine.py
 	$(PY) bench/feel.py
+	$(PY) bench/overload.py
 
 ## diagrams: docs/processes/*.png from workflows/*.bpmn, rendered by bpmn-js in headless Chromium
 diagrams: install
