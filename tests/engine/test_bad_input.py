@@ -243,3 +243,19 @@ def test_a_feel_computed_timer_beyond_the_bounds_is_an_incident(
     )
     assert server.engine.open_incident_count() == before + 1
     topology_answers(gateway)
+
+
+def test_a_job_that_cannot_be_sent_becomes_an_incident_and_spares_its_batch(
+    server: EngineServer, gateway: pb_grpc.GatewayStub
+) -> None:
+    # data stored before the door existed: straight into the engine, not through the gateway
+    poisoned = server.engine.create_instance("probe", {"a": "\ud800"})
+    healthy = [server.engine.create_instance("probe", {"b": "好"}) for _ in range(2)]
+    request = pb.ActivateJobsRequest(
+        type="probe.work", worker="probe", timeout=60_000, maxJobsToActivate=10, requestTimeout=1000
+    )
+    jobs = [job for response in gateway.ActivateJobs(request, timeout=BOUND) for job in response.jobs]
+    assert sorted(job.processInstanceKey for job in jobs) == sorted(i.key for i in healthy)
+    assert server.engine.open_incident_count() == 1
+    assert poisoned.key not in {job.processInstanceKey for job in jobs}
+    topology_answers(gateway)

@@ -390,8 +390,26 @@ class GatewayService(pb_grpc.GatewayServicer):
         if jobs and not context.is_active():
             self.engine.yield_jobs([j.job.key for j in jobs])
             return
-        if jobs:  # with no jobs the stream ends with zero responses, as Zeebe's does
-            yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
+        encoded = [job for job in (self._encodable(j) for j in jobs) if job is not None]
+        if encoded:  # with no jobs the stream ends with zero responses, as Zeebe's does
+            yield pb.ActivateJobsResponse(jobs=encoded)
+
+    def _encodable(self, activated: ActivatedJob) -> pb.ActivatedJob | None:
+        """The job on the wire, or None after failing it into an incident when its variables cannot
+        be sent (data stored before the variable door existed): one bad job must not fail its batch."""
+        try:
+            job = activated_job(activated)
+            job.SerializeToString()
+            return job
+        except (ValueError, UnicodeError) as err:
+            log.warning("job %s cannot be sent (%s): raising an incident", activated.job.key, type(err).__name__)
+            try:
+                self.engine.fail_job(
+                    activated.job.key, 0, "作业变量无法编码为 UTF-8 JSON（含无效字符），请修正流程变量后解决事故", 0, {}
+                )
+            except EngineError:
+                log.exception("could not raise an incident for job %s", activated.job.key)
+            return None
 
     def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:
         if not request.type:
@@ -406,7 +424,9 @@ class GatewayService(pb_grpc.GatewayServicer):
                 item = inbox.get()
                 if item is None:
                     break
-                yield activated_job(item)
+                pushed = self._encodable(item)
+                if pushed is not None:
+                    yield pushed
         finally:
             self.engine.close_stream(stream)
             self._close_poll()
