@@ -109,11 +109,12 @@ class CreateProcessInstance(BaseModel):
 
     process_definition_id: str | None = Field(default=None, alias="processDefinitionId")
     process_definition_key: int | None = Field(default=None, alias="processDefinitionKey", ge=0, le=INT64_MAX)
-    process_definition_version: int = Field(default=-1, alias="processDefinitionVersion", le=2**31 - 1)
+    process_definition_version: int = Field(default=-1, alias="processDefinitionVersion", ge=-1, le=2**31 - 1)
     variables: Variables = None
     tenant_id: str | None = Field(default=None, alias="tenantId")
     await_completion: bool = Field(default=False, alias="awaitCompletion")
-    request_timeout: int = Field(default=0, alias="requestTimeout", ge=0)
+    # at most an hour: a longer wait would hold a server thread (and overflows the wait beyond)
+    request_timeout: int = Field(default=0, alias="requestTimeout", ge=0, le=3_600_000)
 
     @field_validator("process_definition_key", mode="before")
     @classmethod

@@ -259,3 +259,75 @@ def test_a_job_that_cannot_be_sent_becomes_an_incident_and_spares_its_batch(
     assert server.engine.open_incident_count() == 1
     assert poisoned.key not in {job.processInstanceKey for job in jobs}
     topology_answers(gateway)
+
+
+INT64_MAX = 2**63 - 1
+
+
+def test_durations_beyond_100_years_are_invalid_argument(gateway: pb_grpc.GatewayStub) -> None:
+    gateway.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="probe", version=-1), timeout=BOUND)
+    request = pb.ActivateJobsRequest(
+        type="probe.work", worker="probe", timeout=60_000, maxJobsToActivate=1, requestTimeout=1000
+    )
+    [job] = [job for response in gateway.ActivateJobs(request, timeout=BOUND) for job in response.jobs]
+    probes = {
+        "activation timeout": lambda: list(
+            gateway.ActivateJobs(
+                pb.ActivateJobsRequest(type="probe.work", worker="w", timeout=INT64_MAX, maxJobsToActivate=1),
+                timeout=BOUND,
+            )
+        ),
+        "long-poll timeout": lambda: list(
+            gateway.ActivateJobs(
+                pb.ActivateJobsRequest(
+                    type="x", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=INT64_MAX
+                ),
+                timeout=BOUND,
+            )
+        ),
+        "stream timeout": lambda: next(
+            iter(
+                gateway.StreamActivatedJobs(
+                    pb.StreamActivatedJobsRequest(type="x", worker="w", timeout=INT64_MAX), timeout=BOUND
+                )
+            )
+        ),
+        "retry back-off": lambda: gateway.FailJob(
+            pb.FailJobRequest(jobKey=job.key, retries=2, retryBackOff=INT64_MAX), timeout=BOUND
+        ),
+        "job timeout update": lambda: gateway.UpdateJobTimeout(
+            pb.UpdateJobTimeoutRequest(jobKey=job.key, timeout=INT64_MAX), timeout=BOUND
+        ),
+        "message time to live": lambda: gateway.PublishMessage(
+            pb.PublishMessageRequest(name="m", correlationKey="k", timeToLive=INT64_MAX), timeout=BOUND
+        ),
+        "await result": lambda: gateway.CreateProcessInstanceWithResult(
+            pb.CreateProcessInstanceWithResultRequest(
+                request=pb.CreateProcessInstanceRequest(bpmnProcessId="probe", version=-1), requestTimeout=INT64_MAX
+            ),
+            timeout=BOUND,
+        ),
+    }
+    for what, probe in probes.items():
+        try:
+            probe()
+        except grpc.RpcError as err:
+            assert "at most" in refused(err), what
+        else:
+            raise AssertionError(f"{what}: accepted")
+    # the job is untouched by the refusals and completes
+    gateway.CompleteJob(pb.CompleteJobRequest(jobKey=job.key), timeout=BOUND)
+    topology_answers(gateway)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"processDefinitionId": "probe", "awaitCompletion": True, "requestTimeout": 10**20},
+        {"processDefinitionId": "probe", "awaitCompletion": True, "requestTimeout": INT64_MAX},
+        {"processDefinitionId": "probe", "processDefinitionVersion": -(10**20)},
+    ],
+    ids=["timeout beyond int64", "timeout int64", "version"],
+)
+def test_rest_numbers_beyond_their_range_are_400(rest: httpx.Client, body: dict[str, object]) -> None:
+    clean_problem(rest.post("/v2/process-instances", json=body))

@@ -17,6 +17,7 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
+from jiuzhu.engine.bpmn.timers import MAX_DURATION
 from jiuzhu.engine.errors import Code, EngineError, invalid
 from jiuzhu.engine.records import PARTITION_ID, Definition
 from jiuzhu.engine.runtime import ActivatedJob, Engine, JobStream
@@ -45,6 +46,17 @@ MAX_IN_FLIGHT = 80
 MAX_IN_FLIGHT_NEW_WORK = 40
 # Open job long polls (ActivateJobs) and job streams; a pyzeebe worker holds one per job type.
 MAX_OPEN_POLLS = 40
+
+
+MAX_DURATION_MS = int(MAX_DURATION.total_seconds() * 1000)
+
+
+def duration_ms(value: int, what: str) -> int:
+    """A client's duration in milliseconds within 100 years (a larger one overflows the store's
+    64-bit instants once added to now); INVALID_ARGUMENT otherwise."""
+    if value > MAX_DURATION_MS:
+        raise invalid(f"Expected '{what}' to be at most {MAX_DURATION_MS} ms (100 years), but it was {value}")
+    return value
 
 
 def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
@@ -328,7 +340,7 @@ class GatewayService(pb_grpc.GatewayServicer):
             instance = self.engine.create_instance(
                 inner.bpmnProcessId, variables, inner.version, inner.processDefinitionKey, keep_result=True
             )
-            timeout_ms = request.requestTimeout if request.requestTimeout > 0 else 10_000
+            timeout_ms = duration_ms(request.requestTimeout, "requestTimeout") if request.requestTimeout > 0 else 10_000
             result = self.engine.await_result(instance.key, timeout_ms / 1000)
             if result is None:
                 raise EngineError(
@@ -377,10 +389,10 @@ class GatewayService(pb_grpc.GatewayServicer):
                 lambda: self.engine.activate_jobs(
                     request.type,
                     request.worker,
-                    request.timeout,
+                    duration_ms(request.timeout, "timeout"),
                     request.maxJobsToActivate,
                     list(request.fetchVariable),
-                    request.requestTimeout,
+                    duration_ms(request.requestTimeout, "requestTimeout"),
                     context.is_active,
                 ),
                 command=False,  # a long poll waits without holding the engine
@@ -414,6 +426,8 @@ class GatewayService(pb_grpc.GatewayServicer):
     def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:
         if not request.type:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Expected to stream jobs of a non-empty type")
+        if request.timeout > MAX_DURATION_MS:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"Expected 'timeout' to be at most {MAX_DURATION_MS} ms")
         self._open_poll(context)
         inbox: queue.Queue[ActivatedJob | None] = queue.Queue()
         stream = JobStream(request.type, request.worker, request.timeout, list(request.fetchVariable), inbox.put)
@@ -445,7 +459,7 @@ class GatewayService(pb_grpc.GatewayServicer):
                 request.jobKey,
                 request.retries,
                 request.errorMessage,
-                request.retryBackOff,
+                duration_ms(request.retryBackOff, "retryBackOff"),
                 parse_variables(request.variables),
             )
             return pb.FailJobResponse()
@@ -473,7 +487,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     def UpdateJobTimeout(self, request: Any, context: Any) -> pb.UpdateJobTimeoutResponse:
         return self._then(
             context,
-            lambda: self.engine.update_job_timeout(request.jobKey, request.timeout),
+            lambda: self.engine.update_job_timeout(request.jobKey, duration_ms(request.timeout, "timeout")),
             pb.UpdateJobTimeoutResponse(),
         )
 
@@ -484,7 +498,7 @@ class GatewayService(pb_grpc.GatewayServicer):
             key = self.engine.publish_message(
                 request.name,
                 request.correlationKey,
-                request.timeToLive,
+                duration_ms(request.timeToLive, "timeToLive"),
                 request.messageId,
                 parse_variables(request.variables),
             )
