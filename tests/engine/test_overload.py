@@ -123,3 +123,37 @@ def test_back_pressure_refuses_new_work_before_completions(server: EngineServer)
             assert completed.value.code() == grpc.StatusCode.NOT_FOUND
     finally:
         grpc_server.stop(0)
+
+
+def test_awaiting_a_result_holds_a_poll_slot_not_a_command_slot(server: EngineServer) -> None:
+    gateway = GatewayService(server.engine, max_in_flight=2, max_new_work=1, max_open_polls=1)
+    grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    pb_grpc.add_GatewayServicer_to_server(gateway, grpc_server)
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    grpc_server.start()
+    server.engine.deploy([("r.bpmn", linear_jobs("r", ["never.done"]))])
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = pb_grpc.GatewayStub(channel)
+            awaiting = stub.CreateProcessInstanceWithResult.future(
+                pb.CreateProcessInstanceWithResultRequest(
+                    request=pb.CreateProcessInstanceRequest(bpmnProcessId="r", version=-1), requestTimeout=POLL_MS
+                ),
+                timeout=BOUND,
+            )
+            for _ in range(200):
+                if gateway._open_polls == 1:
+                    break
+                threading.Event().wait(0.01)
+            assert (gateway._open_polls, gateway._in_flight) == (1, 0)
+            # new work is still admitted while the result is awaited; another long wait is not
+            created = stub.CreateProcessInstance(
+                pb.CreateProcessInstanceRequest(bpmnProcessId="r", version=-1), timeout=BOUND
+            )
+            assert created.processInstanceKey > 0
+            assert _poll(stub, "never.done") == grpc.StatusCode.RESOURCE_EXHAUSTED
+            with pytest.raises(grpc.RpcError) as late:
+                awaiting.result(timeout=BOUND)
+            assert late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED  # the engine's answer: no result in time
+    finally:
+        grpc_server.stop(0)

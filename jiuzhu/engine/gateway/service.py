@@ -44,7 +44,8 @@ T = TypeVar("T")
 MAX_IN_FLIGHT = 80
 # new work (instances, messages, signals, deployments) only half, so it is refused first.
 MAX_IN_FLIGHT_NEW_WORK = 40
-# Open job long polls (ActivateJobs) and job streams; a pyzeebe worker holds one per job type.
+# Open job long polls (ActivateJobs), job streams and awaited results; a pyzeebe worker holds one
+# long poll per job type.
 MAX_OPEN_POLLS = 40
 
 
@@ -334,13 +335,19 @@ class GatewayService(pb_grpc.GatewayServicer):
         return self._call(context, run, new_work=True)
 
     def CreateProcessInstanceWithResult(self, request: Any, context: Any) -> Any:
-        def run() -> pb.CreateProcessInstanceWithResultResponse:
-            inner = request.request
+        inner = request.request
+
+        def create() -> tuple[Any, int]:
+            timeout_ms = duration_ms(request.requestTimeout, "requestTimeout") if request.requestTimeout > 0 else 10_000
             variables = parse_variables(inner.variables)
             instance = self.engine.create_instance(
                 inner.bpmnProcessId, variables, inner.version, inner.processDefinitionKey, keep_result=True
             )
-            timeout_ms = duration_ms(request.requestTimeout, "requestTimeout") if request.requestTimeout > 0 else 10_000
+            return instance, timeout_ms
+
+        instance, timeout_ms = self._call(context, create, new_work=True)
+
+        def wait() -> pb.CreateProcessInstanceWithResultResponse:
             result = self.engine.await_result(instance.key, timeout_ms / 1000)
             if result is None:
                 raise EngineError(
@@ -359,7 +366,13 @@ class GatewayService(pb_grpc.GatewayServicer):
                 tenantId=TENANT,
             )
 
-        return self._call(context, run, new_work=True)
+        # waiting for the result holds no command slot (it is not work queued for the engine lock)
+        # but a thread, like a long poll: it counts against the same bound
+        self._open_poll(context)
+        try:
+            return self._call(context, wait, command=False)
+        finally:
+            self._close_poll()
 
     def CancelProcessInstance(self, request: Any, context: Any) -> pb.CancelProcessInstanceResponse:
         return self._then(
