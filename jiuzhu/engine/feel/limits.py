@@ -14,10 +14,10 @@ from typing import Any
 
 from .errors import EvalFailure
 
-MAX_STEPS = 200_000
+MAX_STEPS = 100_000
 MAX_ITEMS = 100_000  # of one list (or range iterated)
 MAX_STRING = 1_000_000  # characters of one string
-REGEX_BUDGET_S = 0.25  # all regular expressions of one evaluation together
+REGEX_BUDGET_S = 0.1  # all regular expressions of one evaluation together (the engine may overshoot it)
 
 
 class LimitExceeded(EvalFailure):
