@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test ci lint bench install clean engine diagrams
+.PHONY: run test ci lint bench install clean engine diagrams system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ run: install
 engine: $(STAMP)
 	$(VENV)/bin/jiuzhu engine
 
+## system-packages: what the tests need from the system (apt as root, else a message naming them)
+system-packages:
+	bash scripts/install-system-packages
+
 ## test: the whole suite
-test: install
+test: system-packages install
 	$(PY) -m pytest -q -p no:cacheprovider
 
 ## lint: ruff and mypy
@@ -44,6 +48,7 @@ lint: $(STAMP)
 bench: install
 	$(PY) bench/engine.py
 	$(PY) bench/feel.py
+	$(PY) bench/overload.py
 
 ## diagrams: docs/processes/*.png from workflows/*.bpmn, rendered by bpmn-js in headless Chromium
 diagrams: install

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jiuzhu import __version__
+from jiuzhu.resources import workflows_dir
 
 if TYPE_CHECKING:
     from jiuzhu.engine.auth.local import LocalAccess
-
-WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 
 
 def _engine_flags(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_flags(engine)
     up = sub.add_parser("up", help="run everything in one process and deploy workflows/")
     _engine_flags(up)
-    up.add_argument("--workflows", type=Path, default=WORKFLOWS, help="directory of .bpmn files to deploy")
+    up.add_argument(
+        "--workflows", type=Path, default=None, help="directory of .bpmn files to deploy (default: the packaged ones)"
+    )
     up.add_argument("--demo", action="store_true", help="seed a sample county (arrives with the workers)")
     workers = sub.add_parser("workers", help="run the job workers against any Zeebe gateway")
     workers.add_argument(
@@ -330,7 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "engine":
         return _serve(args, None)
     if args.command == "up":
-        return _serve(args, args.workflows if args.workflows.is_dir() else None, everything=True)
+        workflows = args.workflows or workflows_dir()
+        if not workflows.is_dir():
+            print(f"jiuzhu up: --workflows {workflows} is not a directory", file=sys.stderr)
+            return 2
+        return _serve(args, workflows, everything=True)
     if args.command == "deploy":
         return _deploy(args)
     if args.command == "workers":

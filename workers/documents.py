@@ -17,8 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from jiuzhu.policy import CST
 from jiuzhu.policy.money import format_yuan
+from jiuzhu.resources import notice_templates_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "notices"
+TEMPLATES = notice_templates_dir()
 
 
 def _yuan(amount: Decimal | float | int | None) -> str:

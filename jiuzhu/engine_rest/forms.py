@@ -14,8 +14,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from jiuzhu.resources import forms_dir
+
 LINKED_PREFIX = "camunda-forms:bpmn:"
-DEFAULT_FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "workflows" / "forms"
 
 
 def form_id_of(form_key: str | None) -> str | None:
@@ -41,7 +42,7 @@ class FormDocument:
 
 class FormRepository:
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = Path(directory) if directory else DEFAULT_FORMS_DIR
+        self.directory = Path(directory) if directory else forms_dir()
         self._lock = threading.Lock()
         self._cache: dict[Path, tuple[float, str, str | None]] = {}  # path → (mtime, text, id inside)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,6 +30,10 @@ def _describe(err: RequestValidationError) -> str:
     return "; ".join(parts) or "The request is not valid"
 
 
+def _plain(detail: Any) -> str:
+    return detail if isinstance(detail, str) else "The request could not be handled"
+
+
 class ProblemRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -40,6 +45,9 @@ class ProblemRoute(APIRoute):
                 return problem_response(problem.status, problem.title, problem.detail, request.url.path)
             except RequestValidationError as err:
                 return problem_response(400, "INVALID_ARGUMENT", _describe(err), request.url.path)
+            except HTTPException as err:  # FastAPI's own, e.g. a body that is not UTF-8 JSON
+                title = "INVALID_ARGUMENT" if err.status_code == 400 else "REQUEST_FAILED"
+                return problem_response(err.status_code, title, _plain(err.detail), request.url.path)
             except EngineError as err:
                 mapped = from_engine_error(err)
                 return problem_response(mapped.status, mapped.title, mapped.detail, request.url.path)

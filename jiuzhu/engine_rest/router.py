@@ -22,6 +22,7 @@ from fastapi.security import OAuth2
 from jiuzhu.engine.errors import EngineError
 from jiuzhu.engine.records import UserTask, UserTaskState
 from jiuzhu.engine.runtime import Engine
+from jiuzhu.engine.variables import INT64_MAX
 from jiuzhu.engine_rest import filters
 from jiuzhu.engine_rest.forms import FormRepository, form_id_of
 from jiuzhu.engine_rest.problems import ApiProblem, from_engine_error, not_found
@@ -49,9 +50,10 @@ TASK_KINDS: dict[str, filters.Kind] = {
 API_SCOPES = {"admin": "everything", "tasklist": "user tasks, process instances, definitions"}
 VARIABLE_SORT_FIELDS = {"name", "value", "variableKey", "scopeKey", "processInstanceKey", "tenantId"}
 
-TaskKey = Annotated[int, PathParam(ge=0, description="a Zeebe key")]
-InstanceKey = Annotated[int, PathParam(ge=0)]
-DefinitionKey = Annotated[int, PathParam(ge=0)]
+# keys beyond int64 are refused as INVALID_ARGUMENT (400), not looked up
+TaskKey = Annotated[int, PathParam(ge=0, le=INT64_MAX, description="a Zeebe key")]
+InstanceKey = Annotated[int, PathParam(ge=0, le=INT64_MAX)]
+DefinitionKey = Annotated[int, PathParam(ge=0, le=INT64_MAX)]
 OptionalSearch = Annotated[UserTaskSearch | None, Body()]
 OptionalCompletion = Annotated[CompletionRequest | None, Body()]
 OptionalVariableSearch = Annotated[VariableSearch | None, Body()]

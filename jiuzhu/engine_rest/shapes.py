@@ -6,12 +6,28 @@ either a plain value (equality) or an operator object such as ``{"$in": [...]}``
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from jiuzhu.engine.errors import EngineError
+from jiuzhu.engine.variables import INT64_MAX, check_document
 
 Operator = Literal["$eq", "$neq", "$exists", "$in", "$notIn", "$like", "$gt", "$gte", "$lt", "$lte"]
 FilterValue = str | int | float | bool | dict[Operator, Any] | None
+
+
+def _checked_variables(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The same door as gRPC: NaN, lone surrogates, int64 overflow, depth and size are refused."""
+    if value is None:
+        return None
+    try:
+        return check_document(value)
+    except EngineError as err:
+        raise ValueError(err.message) from None
+
+
+Variables = Annotated[dict[str, Any] | None, AfterValidator(_checked_variables)]
 
 
 class Strict(BaseModel):
@@ -82,7 +98,7 @@ class AssignmentRequest(Strict):
 
 
 class CompletionRequest(Strict):
-    variables: dict[str, Any] | None = None
+    variables: Variables = None
     action: str | None = None
 
 
@@ -92,18 +108,19 @@ class CreateProcessInstance(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     process_definition_id: str | None = Field(default=None, alias="processDefinitionId")
-    process_definition_key: int | None = Field(default=None, alias="processDefinitionKey")
-    process_definition_version: int = Field(default=-1, alias="processDefinitionVersion")
-    variables: dict[str, Any] | None = None
+    process_definition_key: int | None = Field(default=None, alias="processDefinitionKey", ge=0, le=INT64_MAX)
+    process_definition_version: int = Field(default=-1, alias="processDefinitionVersion", ge=-1, le=2**31 - 1)
+    variables: Variables = None
     tenant_id: str | None = Field(default=None, alias="tenantId")
     await_completion: bool = Field(default=False, alias="awaitCompletion")
-    request_timeout: int = Field(default=0, alias="requestTimeout", ge=0)
+    # at most an hour: a longer wait would hold a server thread (and overflows the wait beyond)
+    request_timeout: int = Field(default=0, alias="requestTimeout", ge=0, le=3_600_000)
 
     @field_validator("process_definition_key", mode="before")
     @classmethod
     def _key(cls, value: Any) -> Any:
         if isinstance(value, str):
-            if not value.lstrip("-").isdigit():
-                raise ValueError("processDefinitionKey must be a numeric key")
+            if not value.isdigit() or len(value) > 19:
+                raise ValueError("processDefinitionKey must be a numeric key within 64 bits")
             return int(value)
         return value

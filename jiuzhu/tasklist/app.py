@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
@@ -24,6 +23,7 @@ from jiuzhu.tasklist.ratelimit import SignInLimiter
 from jiuzhu.tasklist.session_store import SessionStore
 from jiuzhu.tasklist.sessions import SessionMiddleware
 from jiuzhu.tasklist.settings import TasklistSettings
+from jiuzhu.tasklist.static_assets import StaticAssets, static_router
 from schemas.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,9 @@ def build_tasklist_app(
         secret = secrets.token_urlsafe(32)
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.filters["local"] = local_time
-    templates.env.globals["asset_version"] = str(int((static_dir / "dist" / "tasklist.js").stat().st_mtime))
+    assets = StaticAssets(static_dir)
+    templates.env.globals["static_url"] = assets.url
+    templates.env.globals["asset_version"] = assets.digest("dist/tasklist.js")  # for links not yet on static_url
 
     app = FastAPI(title="jiuzhu 任务列表", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ready = False
@@ -123,7 +125,7 @@ def build_tasklist_app(
         tasklist: Tasklist = request.app.state.tasklist
         return tasklist.render(request, "error.html", status_code=502, message=message)
 
-    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    app.include_router(static_router(assets))
     for module in (views_public, views_auth, views_tasks, views_cases, views_applications):
         app.include_router(module.router)
     app.state.ready = True

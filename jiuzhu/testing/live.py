@@ -43,6 +43,8 @@ class LiveSystem:
     env: dict[str, str] = field(default_factory=dict)
     grpc_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    python: str = sys.executable  # another interpreter runs an installed jiuzhu (the wheel test)
+    cwd: Path = ROOT
     proc: subprocess.Popen[bytes] | None = None
     _auth: httpx.Auth | None = field(default=None, repr=False)
 
@@ -73,7 +75,7 @@ class LiveSystem:
     def command(self) -> list[str]:
         # fmt: off
         command = [
-            sys.executable, "-m", "jiuzhu", "up", "--clock", "controlled", "--data-dir", str(self.data_dir),
+            self.python, "-m", "jiuzhu", "up", "--clock", "controlled", "--data-dir", str(self.data_dir),
             "--grpc-port", str(self.grpc_port), "--http-port", str(self.http_port),
         ]
         # fmt: on
@@ -90,7 +92,7 @@ class LiveSystem:
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIUZHU_")}
         env.update(PYTHONUNBUFFERED="1", JIUZHU_TASKLIST_SECRET_KEY="live-test-secret-0123456789", **self.env)
         with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

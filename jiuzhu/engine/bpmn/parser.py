@@ -32,7 +32,7 @@ from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from jiuzhu.engine import expressions
-from jiuzhu.engine.bpmn import specs
+from jiuzhu.engine.bpmn import specs, timers
 from jiuzhu.engine.bpmn.xml import describe, element_error
 from jiuzhu.engine.bpmn.zeebe import BPMN_NS, NSMAP, ZEEBE_NS, Extensions, read_extensions
 from jiuzhu.engine.errors import invalid
@@ -473,6 +473,7 @@ def _validate_element(element: etree._Element, tag: str, resource: str) -> None:
             expressions.check(text)
         except expressions.ExpressionError as err:
             raise element_error(element, resource, str(err)) from err
+    _check_timer_literals(element, resource)
     timer = element.xpath("./bpmn:timerEventDefinition", namespaces={"bpmn": BPMN_NS})
     if tag == "startEvent" and timer and etree.QName(element.getparent()).localname == "process":
         kinds = [etree.QName(c).localname for c in timer[0]]
@@ -533,6 +534,18 @@ def _validate_thrown_code(element: etree._Element, kind: str, attribute: str, re
     found = root.xpath(f"./bpmn:{kind}[@id=$ref]", ref=ref or "", namespaces=NSMAP)
     if not found or not found[0].get(attribute):
         raise element_error(element, resource, f"a thrown {kind} must refer to an {kind} with an {attribute}")
+
+
+def _check_timer_literals(element: etree._Element, resource: str) -> None:
+    """Literal durations and cycles within the bounds of ``timers`` (FEEL ones are checked when due)."""
+    for tag, check in (("timeDuration", timers.check_duration), ("timeCycle", timers.check_cycle)):
+        for node in element.iter(f"{{{BPMN_NS}}}{tag}"):
+            literal = (node.text or "").strip()
+            if literal and not literal.startswith("="):
+                try:
+                    check(literal)
+                except expressions.ExpressionError as err:
+                    raise element_error(element, resource, str(err)) from err
 
 
 def _expressions_of(element: etree._Element, ext: Extensions) -> list[str]:

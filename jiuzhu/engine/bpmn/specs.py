@@ -42,6 +42,7 @@ from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
+from jiuzhu.engine.bpmn import timers
 from jiuzhu.engine.bpmn.zeebe import Extensions
 from jiuzhu.engine.expressions import ExpressionError
 
@@ -133,11 +134,15 @@ def _to_datetime(value: Any) -> datetime:
 
 def _to_delta(value: Any, start: datetime) -> timedelta:
     if isinstance(value, timedelta):
+        timers.check_delta(value, str(value))
         return value
     months = getattr(value, "months", None)  # FEEL years-and-months duration
     if isinstance(months, int):
+        if abs(months) > 100 * 12:
+            raise timers.too_long(f"P{months}M")
         return _add_months(start, int(months)) - start
     if isinstance(value, str):
+        timers.check_duration(value)  # before Spiff, which steps through every year of it
         try:
             parsed = TimerEventDefinition.parse_iso_duration(value)
             return TimerEventDefinition.get_timedelta_from_start(parsed, start)
@@ -258,6 +263,8 @@ def _parse_cycle(expression: str, now: datetime) -> dict[str, Any]:
     if not parts[0].upper().startswith("R") or len(parts) not in (2, 3):
         raise ExpressionError(f"'{expression}' is not an ISO 8601 repeating interval such as R3/PT10M")
     count = parts[0][1:]
+    if count not in ("", "-1") and not count.isdigit():
+        raise ExpressionError(f"'{expression}' has a repetition count that is not a number")
     cycles = int(count) if count not in ("", "-1") else -1
     if len(parts) == 3:
         start = _to_datetime(parts[1])
@@ -265,6 +272,7 @@ def _parse_cycle(expression: str, now: datetime) -> dict[str, Any]:
     else:
         delta = _to_delta(parts[1], now)
         start = now + delta
+    timers.check_cycle_interval(delta, expression)  # a zero or negative interval would fire for ever
     return {"cycles": cycles, "next": start.isoformat(), "duration": delta.total_seconds()}
 
 

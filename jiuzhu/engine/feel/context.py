@@ -7,18 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from .errors import EvalFailure
+from .limits import Budget
 from .values import to_feel
 
 MISSING: Any = object()
 
 
 class EvalContext:
-    __slots__ = ("now", "strict", "warnings")
+    __slots__ = ("budget", "now", "strict", "warnings")
 
     def __init__(self, now: Callable[[], datetime], strict: bool = False) -> None:
         self.now = now
         self.strict = strict
         self.warnings: list[str] = []
+        self.budget = Budget()
 
     def fail(self, message: str) -> None:
         """A failure feel-scala suppresses into null (and reports as a warning)."""

@@ -10,6 +10,7 @@ from . import ast as A
 from . import ops
 from .builtins import call_function, resolve_builtin
 from .context import MISSING, Scope
+from .limits import MAX_ITEMS, LimitExceeded, check_size
 from .properties import get_property
 from .values import FeelFunction, Range, is_number, kind
 
@@ -66,7 +67,7 @@ def _arith(node: A.Arith) -> Eval:
             r = None
         if r is None and (a is not None and b is not None):
             s.ctx.fail(f"can't apply '{symbol}' to {kind(a)} and {kind(b)}")
-        return r
+        return check_size(r)
 
     return ev
 
@@ -146,9 +147,9 @@ def _iteration_values(s: Scope, value: Any) -> list[Any] | None:
                 lo += step
             if not value.end_incl:
                 hi -= step
-            if abs(hi - lo) > 1_000_000:
-                s.ctx.fail("range too large to iterate")
-                return None
+            if abs(hi - lo) >= MAX_ITEMS:
+                raise LimitExceeded(f"a range of more than {MAX_ITEMS} items to iterate")
+            s.ctx.budget.spend(abs(hi - lo) + 1)
             return list(range(lo, hi + step, step))
         s.ctx.fail("can only iterate over a range of integers")
         return None
@@ -168,7 +169,9 @@ def _for(node: A.For) -> Eval:
 
         def loop(i: int, scope: Scope) -> bool:
             if i == len(names):
+                s.ctx.budget.spend()
                 results.append(body(scope.child({"partial": results})))
+                check_size(results)
                 return True
             values = _iteration_values(scope, domains[i](scope))
             if values is None:
@@ -191,6 +194,7 @@ def _quantified(node: A.Quantified) -> Eval:
 
         def loop(i: int, scope: Scope) -> bool:
             if i == len(names):
+                s.ctx.budget.spend()
                 outcomes.append(cond(scope))
                 return True
             values = _iteration_values(scope, domains[i](scope))
@@ -250,6 +254,7 @@ def _path(node: A.Path) -> Eval:
             return r
         if t is list:
             # a path on a list maps over its items (feel-scala), reaching into nested lists
+            s.ctx.budget.spend(len(value))
             return [get(s, item) for item in value]
         if value is None:
             return None
@@ -300,6 +305,7 @@ def _filter(node: A.Filter) -> Eval:
             return _index(lst, static)
         if not lst:
             return []
+        s.ctx.budget.spend(len(lst))
         first = cond(item_scope(s, lst[0]))
         if is_number(first):
             return _index(lst, first)
@@ -350,6 +356,7 @@ def _function_def(node: A.FunctionDef) -> Eval:
 
     def ev(s: Scope) -> Any:
         def impl(ctx: Any, call_args: list[Any]) -> Any:
+            ctx.budget.spend()  # recursion through user functions is paid for too
             return body(s.child(dict(zip(params, call_args, strict=False))))
 
         return FeelFunction(params, impl)
@@ -359,7 +366,12 @@ def _function_def(node: A.FunctionDef) -> Eval:
 
 def _list(node: A.ListLit) -> Eval:
     items = [compile_node(i) for i in node.items]
-    return lambda s: [i(s) for i in items]
+
+    def ev(s: Scope) -> Any:
+        s.ctx.budget.spend(len(items))
+        return [i(s) for i in items]
+
+    return ev
 
 
 def _context(node: A.ContextLit) -> Eval:

@@ -17,9 +17,11 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
+from jiuzhu.engine.bpmn.timers import MAX_DURATION
 from jiuzhu.engine.errors import Code, EngineError, invalid
 from jiuzhu.engine.records import PARTITION_ID, Definition
 from jiuzhu.engine.runtime import ActivatedJob, Engine, JobStream
+from jiuzhu.engine.variables import parse_document
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +37,32 @@ STATUS = {
     Code.INTERNAL: grpc.StatusCode.INTERNAL,
 }
 T = TypeVar("T")
-# Commands queued behind the engine lock before new ones are refused with RESOURCE_EXHAUSTED.
-MAX_IN_FLIGHT = 96
+# The gateway's thread pool (jiuzhu.engine.server.GRPC_THREADS = 128) is shared by every call; these
+# bounds keep threads free so that Topology and health always answer, and refuse beyond them with
+# RESOURCE_EXHAUSTED (clients back off and retry) instead of going silent.
+# Commands queued behind the engine lock: completions of work already handed out may use them all,
+MAX_IN_FLIGHT = 80
+# new work (instances, messages, signals, deployments) only half, so it is refused first.
+MAX_IN_FLIGHT_NEW_WORK = 40
+# Open job long polls (ActivateJobs), job streams and awaited results; a pyzeebe worker holds one
+# long poll per job type.
+MAX_OPEN_POLLS = 40
+
+
+MAX_DURATION_MS = int(MAX_DURATION.total_seconds() * 1000)
+
+
+def duration_ms(value: int, what: str) -> int:
+    """A client's duration in milliseconds within 100 years (a larger one overflows the store's
+    64-bit instants once added to now); INVALID_ARGUMENT otherwise."""
+    if value > MAX_DURATION_MS:
+        raise invalid(f"Expected '{what}' to be at most {MAX_DURATION_MS} ms (100 years), but it was {value}")
+    return value
 
 
 def parse_variables(text: str, what: str = "variables") -> dict[str, Any]:
     """Zeebe accepts an empty string or a JSON object; anything else is INVALID_ARGUMENT."""
-    if not text or not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise invalid(f"Property '{what}' is invalid: expected a JSON document, but: {err}") from err
-    if not isinstance(value, dict):
-        raise invalid(
-            f"Property '{what}' is invalid: expected document to be a root level object, but was '{text[:60]}'"
-        )
-    return value
+    return parse_document(text, what)
 
 
 def _json_value(value: Any) -> str:
@@ -94,37 +105,52 @@ def _process_metadata(d: Definition) -> pb.ProcessMetadata:
 
 class GatewayService(pb_grpc.GatewayServicer):
     def __init__(
-        self, engine: Engine, address: str = "127.0.0.1", port: int = 26500, max_in_flight: int = MAX_IN_FLIGHT
+        self,
+        engine: Engine,
+        address: str = "127.0.0.1",
+        port: int = 26500,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        max_new_work: int | None = None,
+        max_open_polls: int = MAX_OPEN_POLLS,
     ) -> None:
         self.engine = engine
         self.address = address
         self.port = port
         self.max_in_flight = max_in_flight
+        self.max_new_work = max_new_work if max_new_work is not None else max(1, max_in_flight // 2)
+        self.max_open_polls = max_open_polls
         self._in_flight = 0
+        self._open_polls = 0
         self._in_flight_lock = threading.Lock()
 
-    def _call(self, context: grpc.ServicerContext, fn: Callable[[], T], command: bool = True) -> T:
-        if command and not self._admit():
+    def _call(
+        self, context: grpc.ServicerContext, fn: Callable[[], T], command: bool = True, new_work: bool = False
+    ) -> T:
+        if command and not self._admit(new_work):
+            limit = self.max_new_work if new_work else self.max_in_flight
             context.abort(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"the engine is overloaded ({self.max_in_flight} commands waiting); retry with back-off",
+                f"the engine is overloaded ({limit} commands waiting); retry with back-off",
             )
         try:
             return fn()
         except EngineError as err:
             context.abort(STATUS[err.code], err.message)
-        except Exception as err:
+        except Exception:
+            # the details go to the log, never to the caller (no Python exception text on the wire)
             log.exception("gateway handler failed")
-            context.abort(grpc.StatusCode.INTERNAL, f"internal engine error: {err}")
+            context.abort(grpc.StatusCode.INTERNAL, "internal engine error; the engine log has the details")
         finally:
             if command:
                 self._leave()
         raise AssertionError("unreachable")
 
-    def _admit(self) -> bool:
-        """Back-pressure as Zeebe applies it: beyond a bound of waiting commands, refuse at once."""
+    def _admit(self, new_work: bool = False) -> bool:
+        """Back-pressure as Zeebe applies it: beyond a bound of waiting commands, refuse at once;
+        new work is refused at a lower bound than completions, so work handed out can finish."""
+        limit = self.max_new_work if new_work else self.max_in_flight
         with self._in_flight_lock:
-            if self._in_flight >= self.max_in_flight:
+            if self._in_flight >= limit:
                 return False
             self._in_flight += 1
             return True
@@ -132,6 +158,20 @@ class GatewayService(pb_grpc.GatewayServicer):
     def _leave(self) -> None:
         with self._in_flight_lock:
             self._in_flight -= 1
+
+    def _open_poll(self, context: grpc.ServicerContext) -> None:
+        with self._in_flight_lock:
+            if self._open_polls < self.max_open_polls:
+                self._open_polls += 1
+                return
+        context.abort(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"too many open job polls and streams ({self.max_open_polls}); retry with back-off",
+        )
+
+    def _close_poll(self) -> None:
+        with self._in_flight_lock:
+            self._open_polls -= 1
 
     def _then(self, context: grpc.ServicerContext, action: Callable[[], None], response: T) -> T:
         """Run a command that answers with an empty response."""
@@ -150,7 +190,7 @@ class GatewayService(pb_grpc.GatewayServicer):
             key = self.engine.broadcast_signal(request.signalName, parse_variables(request.variables))
             return pb.BroadcastSignalResponse(key=key, tenantId=TENANT)
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def EvaluateDecision(self, request: Any, context: Any) -> Any:
         def run() -> pb.EvaluateDecisionResponse:
@@ -267,14 +307,14 @@ class GatewayService(pb_grpc.GatewayServicer):
                 )
             return pb.DeployResourceResponse(key=result.key, deployments=deployments, tenantId=TENANT)
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def DeployProcess(self, request: Any, context: Any) -> pb.DeployProcessResponse:
         def run() -> pb.DeployProcessResponse:
             result = self.engine.deploy([(p.name, p.definition) for p in request.processes])
             return pb.DeployProcessResponse(key=result.key, processes=[_process_metadata(d) for d in result.processes])
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     # --- process instances
 
@@ -292,16 +332,22 @@ class GatewayService(pb_grpc.GatewayServicer):
                 tenantId=TENANT,
             )
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)
 
     def CreateProcessInstanceWithResult(self, request: Any, context: Any) -> Any:
-        def run() -> pb.CreateProcessInstanceWithResultResponse:
-            inner = request.request
+        inner = request.request
+
+        def create() -> tuple[Any, int]:
+            timeout_ms = duration_ms(request.requestTimeout, "requestTimeout") if request.requestTimeout > 0 else 10_000
             variables = parse_variables(inner.variables)
             instance = self.engine.create_instance(
                 inner.bpmnProcessId, variables, inner.version, inner.processDefinitionKey, keep_result=True
             )
-            timeout_ms = request.requestTimeout if request.requestTimeout > 0 else 10_000
+            return instance, timeout_ms
+
+        instance, timeout_ms = self._call(context, create, new_work=True)
+
+        def wait() -> pb.CreateProcessInstanceWithResultResponse:
             result = self.engine.await_result(instance.key, timeout_ms / 1000)
             if result is None:
                 raise EngineError(
@@ -320,7 +366,13 @@ class GatewayService(pb_grpc.GatewayServicer):
                 tenantId=TENANT,
             )
 
-        return self._call(context, run)
+        # waiting for the result holds no command slot (it is not work queued for the engine lock)
+        # but a thread, like a long poll: it counts against the same bound
+        self._open_poll(context)
+        try:
+            return self._call(context, wait, command=False)
+        finally:
+            self._close_poll()
 
     def CancelProcessInstance(self, request: Any, context: Any) -> pb.CancelProcessInstanceResponse:
         return self._then(
@@ -343,40 +395,68 @@ class GatewayService(pb_grpc.GatewayServicer):
     # --- jobs
 
     def ActivateJobs(self, request: Any, context: Any) -> Iterator[pb.ActivateJobsResponse]:
-        jobs = self._call(
-            context,
-            lambda: self.engine.activate_jobs(
-                request.type,
-                request.worker,
-                request.timeout,
-                request.maxJobsToActivate,
-                list(request.fetchVariable),
-                request.requestTimeout,
-                context.is_active,
-            ),
-            command=False,  # a long poll waits without holding the engine
-        )
+        self._open_poll(context)
+        try:
+            jobs = self._call(
+                context,
+                lambda: self.engine.activate_jobs(
+                    request.type,
+                    request.worker,
+                    duration_ms(request.timeout, "timeout"),
+                    request.maxJobsToActivate,
+                    list(request.fetchVariable),
+                    duration_ms(request.requestTimeout, "requestTimeout"),
+                    context.is_active,
+                ),
+                command=False,  # a long poll waits without holding the engine
+            )
+        finally:
+            self._close_poll()
         if jobs and not context.is_active():
             self.engine.yield_jobs([j.job.key for j in jobs])
             return
-        if jobs:  # with no jobs the stream ends with zero responses, as Zeebe's does
-            yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
+        encoded = [job for job in (self._encodable(j) for j in jobs) if job is not None]
+        if encoded:  # with no jobs the stream ends with zero responses, as Zeebe's does
+            yield pb.ActivateJobsResponse(jobs=encoded)
+
+    def _encodable(self, activated: ActivatedJob) -> pb.ActivatedJob | None:
+        """The job on the wire, or None after failing it into an incident when its variables cannot
+        be sent (data stored before the variable door existed): one bad job must not fail its batch."""
+        try:
+            job = activated_job(activated)
+            job.SerializeToString()
+            return job
+        except (ValueError, UnicodeError) as err:
+            log.warning("job %s cannot be sent (%s): raising an incident", activated.job.key, type(err).__name__)
+            try:
+                self.engine.fail_job(
+                    activated.job.key, 0, "作业变量无法编码为 UTF-8 JSON（含无效字符），请修正流程变量后解决事故", 0, {}
+                )
+            except EngineError:
+                log.exception("could not raise an incident for job %s", activated.job.key)
+            return None
 
     def StreamActivatedJobs(self, request: Any, context: Any) -> Iterator[pb.ActivatedJob]:
         if not request.type:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Expected to stream jobs of a non-empty type")
+        if request.timeout > MAX_DURATION_MS:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"Expected 'timeout' to be at most {MAX_DURATION_MS} ms")
+        self._open_poll(context)
         inbox: queue.Queue[ActivatedJob | None] = queue.Queue()
         stream = JobStream(request.type, request.worker, request.timeout, list(request.fetchVariable), inbox.put)
         context.add_callback(lambda: inbox.put(None))
-        self.engine.open_stream(stream)
         try:
+            self.engine.open_stream(stream)
             while context.is_active():
                 item = inbox.get()
                 if item is None:
                     break
-                yield activated_job(item)
+                pushed = self._encodable(item)
+                if pushed is not None:
+                    yield pushed
         finally:
             self.engine.close_stream(stream)
+            self._close_poll()
             # Jobs pushed after the client left go back to the pool via their activation timeout.
 
     def CompleteJob(self, request: Any, context: Any) -> pb.CompleteJobResponse:
@@ -392,7 +472,7 @@ class GatewayService(pb_grpc.GatewayServicer):
                 request.jobKey,
                 request.retries,
                 request.errorMessage,
-                request.retryBackOff,
+                duration_ms(request.retryBackOff, "retryBackOff"),
                 parse_variables(request.variables),
             )
             return pb.FailJobResponse()
@@ -420,7 +500,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     def UpdateJobTimeout(self, request: Any, context: Any) -> pb.UpdateJobTimeoutResponse:
         return self._then(
             context,
-            lambda: self.engine.update_job_timeout(request.jobKey, request.timeout),
+            lambda: self.engine.update_job_timeout(request.jobKey, duration_ms(request.timeout, "timeout")),
             pb.UpdateJobTimeoutResponse(),
         )
 
@@ -431,10 +511,10 @@ class GatewayService(pb_grpc.GatewayServicer):
             key = self.engine.publish_message(
                 request.name,
                 request.correlationKey,
-                request.timeToLive,
+                duration_ms(request.timeToLive, "timeToLive"),
                 request.messageId,
                 parse_variables(request.variables),
             )
             return pb.PublishMessageResponse(key=key, tenantId=TENANT)
 
-        return self._call(context, run)
+        return self._call(context, run, new_work=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..context import EvalContext
 from ..errors import EvalFailure
+from ..limits import check_size, weight
 from ..values import FeelFunction
 from ._registry import REGISTRY, Overload
 
@@ -72,8 +73,10 @@ def call_function(ctx: EvalContext, fn: FeelFunction, args: list[Any], named: li
             ctx.fail(f"no function found with name '{fn.name}' and {len(args or named or [])} parameters")
             return None
         o, values = chosen
+        # charge the work before doing it (a join of huge strings), check what was built after
+        ctx.budget.spend(1 + weight(values) // 64)
         try:
-            return o.fn(ctx, *values) if o.needs_ctx else o.fn(*values)
+            return check_size(o.fn(ctx, *values) if o.needs_ctx else o.fn(*values))
         except EvalFailure:
             raise
         except _SUPPRESSED as e:

@@ -7,22 +7,38 @@ import re
 import uuid as _uuid
 from typing import Any
 
+import regex
+
+from ..context import EvalContext
+from ..limits import regex_exhausted
 from ._registry import builtin, integer, lst, text
 
-# XPath regex flags (s, m, i, x) as Python flags; `q` (literal) is handled by escaping
-_FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
+# XPath regex flags (s, m, i, x) as regex flags; `q` (literal) is handled by escaping.
+# Patterns run on the `regex` engine because it takes a timeout: `^(a|aa)+$` on a short input
+# backtracks for ever in `re`, which cannot be stopped and would hold the engine lock.
+_FLAGS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": regex.VERBOSE}
 
 
-def _regex(pattern: str, flags: str | None) -> re.Pattern[str]:
+def _regex(pattern: str, flags: str | None) -> Any:
     f = 0
     for c in flags or "":
         if c == "q":
-            pattern = re.escape(pattern)
+            pattern = regex.escape(pattern)
         elif c in _FLAGS:
             f |= _FLAGS[c]
         else:
             raise ValueError(f"unknown regex flag {c!r}")
-    return re.compile(pattern, f)
+    try:
+        return regex.compile(pattern, f)
+    except regex.error as err:
+        raise ValueError(f"invalid regular expression: {err}") from None
+
+
+def _bounded(ctx: EvalContext, run: Any) -> Any:
+    try:
+        return run(ctx.budget.regex_timeout())
+    except TimeoutError:
+        raise regex_exhausted() from None
 
 
 def _codepoints(s: str) -> int:
@@ -73,12 +89,12 @@ def substring_after(string: Any, match: Any) -> str:
     return s[i + len(m) :] if i >= 0 else ""
 
 
-@builtin("replace", "input, pattern, replacement, flags?")
-def replace(input: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
+@builtin("replace", "input, pattern, replacement, flags?", needs_ctx=True)
+def replace(ctx: EvalContext, input: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
     rx = _regex(text(pattern), None if flags is None else text(flags))
     # XPath uses $1 for groups; Python uses \1
     repl = re.sub(r"\$(\d+)", r"\\g<\1>", text(replacement).replace("\\", "\\\\"))
-    return rx.sub(repl, text(input))
+    return str(_bounded(ctx, lambda t: rx.sub(repl, text(input), timeout=t)))
 
 
 @builtin("contains", "string, match")
@@ -96,19 +112,22 @@ def ends_with(string: Any, match: Any) -> bool:
     return text(string).endswith(text(match))
 
 
-@builtin("matches", "input, pattern, flags?")
-def matches(input: Any, pattern: Any, flags: Any = None) -> bool:
-    return _regex(text(pattern), None if flags is None else text(flags)).search(text(input)) is not None
+@builtin("matches", "input, pattern, flags?", needs_ctx=True)
+def matches(ctx: EvalContext, input: Any, pattern: Any, flags: Any = None) -> bool:
+    rx = _regex(text(pattern), None if flags is None else text(flags))
+    return _bounded(ctx, lambda t: rx.search(text(input), timeout=t)) is not None
 
 
-@builtin("split", "string, delimiter")
-def split(string: Any, delimiter: Any) -> list[str]:
-    return re.split(text(delimiter), text(string))
+@builtin("split", "string, delimiter", needs_ctx=True)
+def split(ctx: EvalContext, string: Any, delimiter: Any) -> list[str]:
+    rx = _regex(text(delimiter), None)
+    return list(_bounded(ctx, lambda t: rx.split(text(string), timeout=t)))
 
 
-@builtin("extract", "string, pattern")
-def extract(string: Any, pattern: Any) -> list[str]:
-    return [m.group(0) for m in re.finditer(text(pattern), text(string))]
+@builtin("extract", "string, pattern", needs_ctx=True)
+def extract(ctx: EvalContext, string: Any, pattern: Any) -> list[str]:
+    rx = _regex(text(pattern), None)
+    return [m.group(0) for m in _bounded(ctx, lambda t: list(rx.finditer(text(string), timeout=t)))]
 
 
 @builtin("string join", "list, delimiter?, prefix?, suffix?")

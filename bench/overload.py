@@ -1,0 +1,132 @@
+"""Benchmark: Topology latency while the engine is flooded with long polls and creates.
+
+Run: `.venv/bin/python bench/overload.py [--polls 300] [--seconds 20] [--creates-per-s 20]`.
+
+`jiuzhu engine` runs as a subprocess (bench/engine.py's launcher). This process deploys a one-job
+process, then for `--seconds`: `--polls` threads each keep an ActivateJobs long poll open (5 s
+request timeout, re-polling at once when it ends or is refused), one thread creates instances at
+`--creates-per-s`, and one thread calls Topology every 50 ms. Printed: Topology p50/p99/max, how
+many polls were accepted and refused (RESOURCE_EXHAUSTED), creates accepted/refused, and any other
+status code (there should be none). Figures, not asserts: tests/engine/test_overload.py checks the
+behaviour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import grpc
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pyzeebe.proto import gateway_pb2 as pb  # noqa: E402
+from pyzeebe.proto import gateway_pb2_grpc as pb_grpc  # noqa: E402
+
+from bench.engine import EngineSubprocess  # noqa: E402
+from tests.engine.bpmn_builder import linear_jobs  # noqa: E402
+
+
+def run(polls: int, seconds: float, creates_per_s: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = EngineSubprocess(Path(tmp))
+        try:
+            measure(engine.address, polls, seconds, creates_per_s)
+        finally:
+            engine.stop()
+
+
+def measure(address: str, polls: int, seconds: float, creates_per_s: float) -> None:
+    stop = threading.Event()
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    topology_ms: list[float] = []
+    # several connections, as several workers would open
+    channels = [grpc.insecure_channel(address) for _ in range(8)]
+    stubs = [pb_grpc.GatewayStub(c) for c in channels]
+    stubs[0].DeployResource(
+        pb.DeployResourceRequest(resources=[pb.Resource(name="o.bpmn", content=linear_jobs("overload", ["o.work"]))]),
+        timeout=30,
+    )
+
+    def count(what: str) -> None:
+        with lock:
+            outcomes[what] += 1
+
+    def poller(i: int) -> None:
+        stub = stubs[i % len(stubs)]
+        request = pb.ActivateJobsRequest(
+            type=f"idle.{i % 10}", worker="bench", timeout=1000, maxJobsToActivate=1, requestTimeout=5000
+        )
+        while not stop.is_set():
+            try:
+                list(stub.ActivateJobs(request, timeout=30))
+                count("poll ok")
+            except grpc.RpcError as err:
+                count(f"poll {err.code().name}")
+                if err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
+                    stop.wait(0.05)  # a client's back-off
+
+    def creator() -> None:
+        interval = 1 / creates_per_s
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                stubs[1].CreateProcessInstance(
+                    pb.CreateProcessInstanceRequest(bpmnProcessId="overload", version=-1), timeout=30
+                )
+                count("create ok")
+            except grpc.RpcError as err:
+                count(f"create {err.code().name}")
+            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+    def topology() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                stubs[2].Topology(pb.TopologyRequest(), timeout=30)
+                topology_ms.append((time.monotonic() - started) * 1000)
+            except grpc.RpcError as err:
+                count(f"topology {err.code().name}")
+            stop.wait(0.05)
+
+    threads = [threading.Thread(target=poller, args=(i,), daemon=True) for i in range(polls)]
+    threads += [threading.Thread(target=creator, daemon=True), threading.Thread(target=topology, daemon=True)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(40)
+    for channel in channels:
+        channel.close()
+    ordered = sorted(topology_ms)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+    print(f"{polls} concurrent long polls + {creates_per_s:g} creates/s for {seconds:g} s")
+    print(
+        f"  Topology: {len(ordered)} calls, p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, "
+        f"max {ordered[-1]:.1f} ms"
+    )
+    for what, n in sorted(outcomes.items()):
+        print(f"  {what}: {n}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polls", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--creates-per-s", type=float, default=20)
+    args = parser.parse_args()
+    run(args.polls, args.seconds, args.creates_per_s)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
