@@ -21,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -31,25 +32,45 @@ from pyzeebe.proto import gateway_pb2 as pb  # noqa: E402
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc  # noqa: E402
 
 from bench.engine import EngineSubprocess  # noqa: E402
+from jiuzhu.testing.auth import EngineClients  # noqa: E402
 from tests.engine.bpmn_builder import linear_jobs  # noqa: E402
+
+
+class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """The engine's admin token on every call (the engine requires one)."""
+
+    def __init__(self, metadata: tuple[tuple[str, str], ...]) -> None:
+        self.metadata = metadata
+
+    def _with_token(self, details: Any) -> Any:
+        return details._replace(metadata=[*(details.metadata or ()), *self.metadata])
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._with_token(details), request)
+
+    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._with_token(details), request)
 
 
 def run(polls: int, seconds: float, creates_per_s: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = EngineSubprocess(Path(tmp))
         try:
-            measure(engine.address, polls, seconds, creates_per_s)
+            clients = EngineClients(Path(tmp), f"http://127.0.0.1:{engine.http_port}")
+            measure(engine.address, clients.metadata("admin"), polls, seconds, creates_per_s)
         finally:
             engine.stop()
 
 
-def measure(address: str, polls: int, seconds: float, creates_per_s: float) -> None:
+def measure(
+    address: str, metadata: tuple[tuple[str, str], ...], polls: int, seconds: float, creates_per_s: float
+) -> None:
     stop = threading.Event()
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     topology_ms: list[float] = []
     # several connections, as several workers would open
-    channels = [grpc.insecure_channel(address) for _ in range(8)]
+    channels = [grpc.intercept_channel(grpc.insecure_channel(address), _Bearer(metadata)) for _ in range(8)]
     stubs = [pb_grpc.GatewayStub(c) for c in channels]
     stubs[0].DeployResource(
         pb.DeployResourceRequest(resources=[pb.Resource(name="o.bpmn", content=linear_jobs("overload", ["o.work"]))]),

@@ -32,7 +32,7 @@ from jiuzhu.engine_rest import build_v2_router
 
 log = logging.getLogger(__name__)
 # Long polls and job streams each hold a thread while they wait.
-GRPC_THREADS = 128
+GRPC_THREADS = 256
 
 
 @dataclass

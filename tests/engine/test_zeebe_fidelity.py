@@ -153,3 +153,20 @@ def test_path_of_a_non_interrupting_message_outlives_its_activity(server: Engine
     assert engine.instances[instance.key].state == "ACTIVE"  # the objection's token is still on its way
     engine.complete_job(record.job.key, {})
     assert engine.instances.get(instance.key) is None or engine.instances[instance.key].state == "COMPLETED"
+
+
+def test_message_start_variables_are_visible_to_the_first_task_input_mappings(server: EngineServer) -> None:
+    # pyzeebe's own integration model (tests/integration/test.bpmn): a message starts the instance and
+    # the task maps `=input`; the job saw {"input": null}
+    engine = server.engine
+    process = (
+        Process("started")
+        .message("go", "start_test_process")
+        .start_with("begin", message_ref("go"))
+        .service("task", "started.work", inputs={"input": "=input", "should_throw": "=should_throw"})
+        .end()
+        .chain("begin", "task", "end")
+    )
+    engine.deploy([("started.bpmn", process.xml())])
+    engine.publish_message("start_test_process", "", 60_000, "", {"input": "x", "should_throw": False})
+    assert activate(engine, "started.work").variables == {"input": "x", "should_throw": False}

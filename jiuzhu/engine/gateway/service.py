@@ -37,7 +37,7 @@ STATUS = {
     Code.INTERNAL: grpc.StatusCode.INTERNAL,
 }
 T = TypeVar("T")
-# The gateway's thread pool (jiuzhu.engine.server.GRPC_THREADS = 128) is shared by every call; these
+# The gateway's thread pool (jiuzhu.engine.server.GRPC_THREADS = 256) is shared by every call; these
 # bounds keep threads free so that Topology and health always answer, and refuse beyond them with
 # RESOURCE_EXHAUSTED (clients back off and retry) instead of going silent.
 # Commands queued behind the engine lock: completions of work already handed out may use them all,
@@ -45,8 +45,8 @@ MAX_IN_FLIGHT = 80
 # new work (instances, messages, signals, deployments) only half, so it is refused first.
 MAX_IN_FLIGHT_NEW_WORK = 40
 # Open job long polls (ActivateJobs), job streams and awaited results; a pyzeebe worker holds one
-# long poll per job type.
-MAX_OPEN_POLLS = 40
+# long poll per job type (24 for jiuzhu's workers), so this leaves room for several worker processes.
+MAX_OPEN_POLLS = 160
 
 
 MAX_DURATION_MS = int(MAX_DURATION.total_seconds() * 1000)
