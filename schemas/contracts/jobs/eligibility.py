@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from jiuzhu.policy import Activity, ApprovalLevel
 from schemas.contracts.base import JobInput, JobOutput, Money
+from schemas.contracts.errors import INPUT_REJECTED
 from schemas.contracts.jobs._contract import JobContract
 from schemas.contracts.parts import AddOn, IncomeItemIn, MemberIn, ReasonOut, RigidSpendingIn
 from schemas.enums import Area, CasePath, Programme, SelfCareLevel
@@ -73,5 +74,8 @@ CONTRACTS = (
         AssessSelfCareOutput,
         "特困人员生活自理能力评估（六项日常生活活动）",
         "Self-care assessment for 特困 from the six daily activities",
+        (INPUT_REJECTED,),
+        entered={"abilities": "生活自理能力评估"},
+        rejection=INPUT_REJECTED,
     ),
 )
