@@ -5,6 +5,7 @@ list's engine client (``/v2/incidents/search``); the township sees its own, the 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 from xml.etree import ElementTree
@@ -55,6 +56,11 @@ def _step_name(client: V2Client, incident: dict[str, Any]) -> str:
     return _element_names(xml).get(element) or "（未命名环节）"
 
 
+def _for_people(message: str) -> str:
+    """The worker's message without the exception's class name (``PlatformError: …``)."""
+    return re.sub(r"^[A-Za-z_.]+(Error|Exception): ", "", message)
+
+
 def stuck_cases(client: V2Client, db: Any, principal: Principal) -> list[StuckCase]:
     incidents = client.search_incidents({})
     case_ids: dict[str, int | None] = {}
@@ -77,7 +83,7 @@ def stuck_cases(client: V2Client, db: Any, principal: Principal) -> list[StuckCa
                 case=summary,
                 step=_step_name(client, incident),
                 kind=ERROR_TYPES.get(str(incident.get("errorType")), "系统错误"),
-                message=str(incident.get("errorMessage") or ""),
+                message=_for_people(str(incident.get("errorMessage") or "")),
                 since=incident.get("creationTime"),
             )
         )
