@@ -2,6 +2,7 @@
 (``taskRejection``), and the case goes on once it is put right: the real processes and the real
 workers, no failed job and no incident on the way (``Casework`` fails the test on either)."""
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from schemas.enums import CaseStatus
 from schemas.tables import Decision, HomeVisit
 from tests.e2e.conftest import Casework
-from tests.e2e.test_case_paths import APPLICATION, REASONS, TEMPORARY
+from tests.e2e.test_case_paths import APPLICATION, REASONS, TEMPORARY, approve_zhang
 from tests.workers.harness import START
 
 pytestmark = pytest.mark.e2e
@@ -92,3 +93,30 @@ async def test_emergency_relief_without_an_amount_comes_back_to_the_leader(cw: C
     await cw.complete("Activity_ApproveRelief", reliefAmount=1800, **relief)
     await cw.task("Activity_EmergencyFollowUp")
     assert cw.now < START + timedelta(hours=24)
+
+
+async def test_an_adjustment_without_the_new_amount_comes_back_to_the_proposal(cw: Casework) -> None:
+    key, case = await approve_zhang(cw)
+    case_id = case.id or 0
+    await cw.advance(timedelta(days=30))
+    registry_file = cw.world.data_dir / "provincial-registry.json"
+    registry = json.loads(registry_file.read_text("utf-8"))
+    applicant = cw.county.household("zhang").members[0].id_number
+    registry["persons"][applicant]["records"] = [
+        {"source": "税务", "kind": "wages", "monthlyAmount": 1200, "finding": "张建国个税记录显示月工资收入 ¥1,200"}
+    ]
+    registry_file.write_text(json.dumps(registry, ensure_ascii=False), "utf-8")
+    cw.publish("household-change-reported", case_id, {"changeReport": "张建国打零工，月收入约¥1,200"})
+    await cw.complete("Activity_ConductVisit", **cw.visit_form("taozhou", "张建国", findings="张建国打零工。"))
+    proposal = {"recheckOutcome": "调整", "recheckReasons": "收入有变化。", "incomeStable": False}
+    first = await cw.complete("Activity_ProposeOutcome", **proposal)  # 调整, but no new amount
+    await cw.complete("Activity_ApproveRecheck", approverId=cw.staff("taozhou.lingdao"))
+    dynamic = cw.running_child(key, "dynamic-management")
+    reason = await sent_back(cw, "Activity_ProposeOutcome", first.key, dynamic)
+    assert reason["reason"] == "调整救助金额须填写新金额（newAmount）"
+
+    await cw.complete("Activity_ProposeOutcome", **proposal, newAmount=1600)  # more than before: no hearing
+    await cw.complete("Activity_ApproveRecheck", approverId=cw.staff("taozhou.lingdao"))
+    await cw.task("Activity_DeliverNotice")  # the change notice
+    assert cw.variables(dynamic)["taskRejection"] is None
+    assert [e.element_id for e in cw.audit(case_id, "dynamic.record-recheck")] == ["Activity_RecordRecheck"] * 2
