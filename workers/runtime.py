@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from jiuzhu import metrics
-from jiuzhu.policy import CST, PolicyProfile, WorkingCalendar, get_profile
+from jiuzhu.policy import CST, Activity, PolicyProfile, WorkingCalendar, get_profile
 from schemas.contracts import JobContract, JobInput, JobOutput, contract_for
 from schemas.tables import AuditEntry, Case
 from workers.documents import DocumentRenderer
@@ -191,12 +191,41 @@ def _entered(contract: JobContract, error: Any) -> bool:
 
 
 _VALUE_ERROR = "Value error, "
+# Fields inside the rows of a list a person fills (income rows, spending rows, signatures).
+_ROW_FIELDS = {
+    "amount": "金额",
+    "periodMonths": "所属月数",
+    "period_months": "所属月数",
+    "kind": "类型",
+    "name": "姓名",
+    "role": "身份",
+    "staffId": "工作人员编号",
+}
+
+
+def _where(contract: JobContract, location: tuple[Any, ...]) -> str:
+    """收入第2项所属月数: the field's label, the row, and the row's field."""
+    name = _field_of(contract, location)
+    label = contract.entered.get(name or "", name or "")
+    rest = list(location[1:])
+    if rest and isinstance(rest[0], int):
+        label += f"第{rest.pop(0) + 1}项"
+    if rest:
+        label += _ROW_FIELDS.get(str(rest[0])) or _activity_label(str(rest[0]))
+    return label
+
+
+def _activity_label(key: str) -> str:
+    """One of the six self-care activities (bed_transfer → 上下床); other keys stay unnamed."""
+    try:
+        return f"（{Activity(key).label}）"
+    except ValueError:
+        return ""
 
 
 def _for_person(contract: JobContract, error: Any) -> str:
     """The broken rule in the words of the form the person filled in."""
-    name = _field_of(contract, tuple(error["loc"]))
-    label = contract.entered.get(name or "", "")
+    label = _where(contract, tuple(error["loc"])) if error["loc"] else ""
     kind, context = error["type"], error.get("ctx") or {}
     message = str(error["msg"])
     if kind == "value_error":
@@ -212,7 +241,7 @@ def _for_person(contract: JobContract, error: Any) -> str:
         "enum": "不是可选的值",
         "literal_error": "不是可选的值",
     }
-    return f"{label or name}{wording.get(kind, '填写有误')}"
+    return f"{label}{wording.get(kind, '填写有误')}"
 
 
 def replayed(session: Session, job: Job) -> AuditEntry | None:

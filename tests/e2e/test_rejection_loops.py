@@ -120,3 +120,15 @@ async def test_an_adjustment_without_the_new_amount_comes_back_to_the_proposal(c
     await cw.task("Activity_DeliverNotice")  # the change notice
     assert cw.variables(dynamic)["taskRejection"] is None
     assert [e.element_id for e in cw.audit(case_id, "dynamic.record-recheck")] == ["Activity_RecordRecheck"] * 2
+
+
+async def test_an_income_row_out_of_range_comes_back_to_the_township_assessment(cw: Casework) -> None:
+    key = cw.start(APPLICATION, "zhang", "低保")
+    await cw.complete("Activity_ConductVisit", **cw.visit_form("taozhou", "张建国"))
+    wrong = cw.assessment_form(900, incomeItems=[{"kind": "wages", "amount": 900, "periodMonths": 13}])
+    first = await cw.complete("Activity_TownshipAssessment", **wrong)
+    reason = await sent_back(cw, "Activity_TownshipAssessment", first.key, key)
+    assert reason["reason"] == "收入第1项所属月数不能大于 12"
+    await cw.complete("Activity_TownshipAssessment", **cw.assessment_form(900))
+    await cw.task("Activity_LeaderApproval")
+    assert cw.variables(key)["taskRejection"] is None

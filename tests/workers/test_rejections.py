@@ -9,6 +9,7 @@ import pytest
 
 from schemas.tables import AuditEntry, Decision
 from tests.workers.harness import START, World, accept_vars, approval_vars
+from tests.workers.test_rules import assess_vars
 from workers.runtime import JobInputError, Thrown
 
 
@@ -187,3 +188,27 @@ def test_a_delivery_in_the_future_or_without_a_receipt_comes_back(world: World) 
     )
     assert done["taskRejection"] is None
     assert [r for r in world.all(AuditEntry) if r.action == "notice.record-delivery" and "error" in r.details]
+
+
+def test_an_income_row_the_rules_refuse_comes_back_to_the_assessment_naming_the_row(world: World) -> None:
+    case = accepted(world)
+    rows = [{"kind": "wages", "amount": 900, "periodMonths": 1}, {"kind": "wages", "amount": 900, "periodMonths": 13}]
+    thrown = world.thrown("eligibility.assess", assess_vars(case, world, "zhang", "低保", incomeItems=rows))
+    assert thrown.code == "INPUT_REJECTED" and rejection(thrown) == "收入第2项所属月数不能大于 12"
+
+
+def test_a_missing_self_care_item_is_named_in_chinese(world: World) -> None:
+    case = accepted(world)
+    abilities = {
+        "eating": True,
+        "dressing": True,
+        "bed_transfer": "不知道",
+        "toileting": True,
+        "walking_indoors": True,
+        "bathing": True,
+    }
+    thrown = world.thrown(
+        "eligibility.assess-self-care",
+        {"caseId": case["caseId"], "memberId": case["applicantId"], "abilities": abilities},
+    )
+    assert rejection(thrown) == "生活自理能力评估（上下床）填写有误"

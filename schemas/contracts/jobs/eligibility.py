@@ -67,6 +67,15 @@ CONTRACTS = (
         AssessEligibilityOutput,
         "按政策规则认定是否符合条件，计算人均收入和拟救助金额（含分类施保）",
         "Assess eligibility by the policy rules; per-capita income and the proposed amount with add-ons",
+        (INPUT_REJECTED,),
+        entered={
+            "income_items": "收入",
+            "rigid_spending": "刚性支出",
+            "property_within_limits": "财产符合规定",
+            "supporter_able": "法定义务人有履行能力",
+            "essential_spending": "必要支出",
+        },
+        rejection=INPUT_REJECTED,
     ),
     JobContract(
         "eligibility.assess-self-care",
