@@ -138,6 +138,11 @@ def test_inbox_filters_and_the_leader_reassigns_to_a_named_colleague(live: LiveS
     expect(mine).to_contain_text("孙经办")
     expect(mine).to_contain_text(case_number)
     colleague.screenshot(path=str(SCREENSHOTS / "flow-inbox-mine.png"), full_page=True)
+    # On a phone the filter bar wraps and the row still names the case.
+    phone = sign_in("taozhou.jingban2", phone=True)
+    phone.get_by_role("link", name="我的", exact=True).click()
+    expect(phone.locator("tr[data-task-key]", has_text=VISIT)).to_contain_text(case_number)
+    phone.screenshot(path=str(SCREENSHOTS / "flow-inbox-phone.png"), full_page=True)
     # The case history says who did it, by name.
     mine.locator("td[data-label='案件'] a").click()
     expect(colleague.locator("main")).to_contain_text("周分管")
