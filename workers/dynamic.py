@@ -7,7 +7,7 @@ from pyzeebe import ZeebeTaskRouter
 from sqlmodel import col, select
 
 from jiuzhu.policy import payment_start
-from schemas.contracts.errors import HOUSEHOLD_NOT_HEARD
+from schemas.contracts.errors import HOUSEHOLD_NOT_HEARD, INPUT_REJECTED
 from schemas.contracts.jobs.dynamic import (
     RecordRecheckInput,
     RecordRecheckOutput,
@@ -60,7 +60,7 @@ def record_recheck(ctx: JobContext, data: RecordRecheckInput) -> RecordRecheckOu
     if earlier is not None:
         return RecordRecheckOutput.model_validate(earlier["output"])
     if staff_member(ctx.session, data.approver_id) is None:
-        raise CaseRecordError(f"审批人 {data.approver_id} 不是在职工作人员")
+        return Thrown(INPUT_REJECTED.code, f"审批人（工作人员编号 {data.approver_id}）不是在职工作人员")
     current = current_amount(ctx, case)
     cut = data.recheck_outcome is RecheckOutcome.STOP or (
         data.recheck_outcome is RecheckOutcome.ADJUST
@@ -69,9 +69,7 @@ def record_recheck(ctx: JobContext, data: RecordRecheckInput) -> RecordRecheckOu
     )
     if cut and not data.household_heard:  # law Art. 48: hear the household before cutting or stopping
         return Thrown(HOUSEHOLD_NOT_HEARD.code, f"{data.recheck_outcome.value}前须听取家庭陈述申辩")
-    ctx.note(
-        key=key, outcome=data.recheck_outcome.value, previousAmount=str(current) if current is not None else None
-    )
+    ctx.note(key=key, outcome=data.recheck_outcome.value, previousAmount=str(current) if current is not None else None)
     if data.recheck_outcome is RecheckOutcome.CONTINUE:
         return RecordRecheckOutput(decision_id=None, effective_month=None, taper_until=None, recorded_at=ctx.now)
     effective = payment_start(data.decided_at)

@@ -14,6 +14,7 @@ from sqlmodel import col, func, select
 
 from jiuzhu import metrics
 from jiuzhu.policy import CST, rejection_notice_due
+from schemas.contracts.errors import INPUT_REJECTED
 from schemas.contracts.jobs.notice import (
     IssueDecisionInput,
     IssueDecisionOutput,
@@ -26,7 +27,7 @@ from schemas.enums import CaseStatus, NoticeKind
 from schemas.tables import Case, Decision, EconomicCheck, EconomicCheckItem, Township, WrittenNotice
 from workers import notice_texts
 from workers.records import applicant_of, case_profile, issuing_body, load_case, set_status, township_of
-from workers.runtime import CaseRecordError, JobContext, job_type, keyed_effect
+from workers.runtime import FUTURE_TOLERANCE, CaseRecordError, JobContext, Thrown, job_type, keyed_effect
 
 router = ZeebeTaskRouter()
 Out = TypeVar("Out", IssueRejectionOutput, IssueDecisionOutput)
@@ -163,11 +164,13 @@ def issue_decision(ctx: JobContext, data: IssueDecisionInput) -> IssueDecisionOu
 
 
 @job_type(router, "notice.record-delivery")
-def record_delivery(ctx: JobContext, data: RecordDeliveryInput) -> RecordDeliveryOutput:
+def record_delivery(ctx: JobContext, data: RecordDeliveryInput) -> RecordDeliveryOutput | Thrown:
     notice = ctx.session.get(WrittenNotice, data.notice_id)
     if notice is None:
         raise CaseRecordError(f"文书 {data.notice_id} 不在案件记录中")
     ctx.case_id = notice.case_id
+    if notice.delivered_at is None and data.delivered_at > ctx.now + FUTURE_TOLERANCE:
+        return Thrown(INPUT_REJECTED.code, "送达时间不能晚于当前时间")
     if notice.delivered_at is None:
         notice.delivered_at, notice.receipt_reference = data.delivered_at, data.receipt_reference
         ctx.session.add(notice)

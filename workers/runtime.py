@@ -4,7 +4,11 @@ A handler is a plain function ``(ctx, data) -> output model | Thrown`` registere
 :func:`job_type` on its area's router. Around it:
 
 * the job's variables are validated with the contract's input model — a failure is a technical
-  failure with the validation message (FailJob: retries − 1, back-off), never a crash;
+  failure with the validation message (FailJob: retries − 1, back-off), never a crash — unless it
+  is a rule on what a person entered on the user task before (``contract.entered``): then it is
+  the contract's ``rejection`` BPMN error, and the process sends the task back to the person;
+* every BPMN error that sends a task back carries ``taskRejection`` (the reason, in Chinese, for
+  the task page), and a completion of such a job clears it;
 * the handler runs in one SQLModel session and transaction, in a thread (handlers are sync);
 * one audit-log row records the job (actor ``worker:<job type>``, process instance key, element id,
   job key, the output or the BPMN error) — and is how a re-delivered job (same key) is answered:
@@ -25,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -37,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from jiuzhu import metrics
-from jiuzhu.policy import CST, PolicyProfile, WorkingCalendar, get_profile
+from jiuzhu.policy import CST, Activity, PolicyProfile, WorkingCalendar, get_profile
 from schemas.contracts import JobContract, JobInput, JobOutput, contract_for
 from schemas.tables import AuditEntry, Case
 from workers.documents import DocumentRenderer
@@ -52,10 +56,16 @@ In = TypeVar("In", bound=JobInput)
 # A unique-key race (two deliveries of one job, or two jobs numbering cases or notices at once) is
 # retried in a fresh transaction, which then sees what the winner wrote.
 RACE_ATTEMPTS = 5
+# An instant a person enters may run ahead of the server's clock by this much (clock skew).
+FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 class JobInputError(ValueError):
     """The job's variables do not satisfy the contract's input model."""
+
+
+class InputRejected(ValueError):
+    """A rule on what a person entered is broken: the reason, for the person, in Chinese."""
 
 
 class CaseRecordError(RuntimeError):
@@ -156,10 +166,82 @@ def validate_input(contract: JobContract, variables: dict[str, Any]) -> JobInput
     try:
         return contract.input.model_validate(variables)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(根)'}: {e['msg']}" for e in error.errors(include_url=False)
-        )
+        found = error.errors(include_url=False)
+        if contract.rejection is not None and all(_entered(contract, e) for e in found):
+            raise InputRejected("；".join(dict.fromkeys(_for_person(contract, e) for e in found))) from None
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(根)'}: {e['msg']}" for e in found)
         raise JobInputError(f"{contract.type} 的输入变量不符合合同（{error.error_count()} 处）：{problems}") from None
+
+
+def _field_of(contract: JobContract, location: tuple[Any, ...]) -> str | None:
+    """The model field a validation error is about (by name or alias), None for the whole model."""
+    if not location:
+        return None
+    first = str(location[0])
+    for name, info in contract.input.model_fields.items():
+        if first in (name, info.alias):
+            return name
+    return first
+
+
+def _entered(contract: JobContract, error: Any) -> bool:
+    """A cross-field rule (model validator) or a rule on a field the person typed."""
+    name = _field_of(contract, tuple(error["loc"]))
+    return name is None or name in contract.entered
+
+
+_VALUE_ERROR = "Value error, "
+# Fields inside the rows of a list a person fills (income rows, spending rows, signatures).
+_ROW_FIELDS = {
+    "amount": "金额",
+    "periodMonths": "所属月数",
+    "period_months": "所属月数",
+    "kind": "类型",
+    "name": "姓名",
+    "role": "身份",
+    "staffId": "工作人员编号",
+}
+
+
+def _where(contract: JobContract, location: tuple[Any, ...]) -> str:
+    """收入第2项所属月数: the field's label, the row, and the row's field."""
+    name = _field_of(contract, location)
+    label = contract.entered.get(name or "", name or "")
+    rest = list(location[1:])
+    if rest and isinstance(rest[0], int):
+        label += f"第{rest.pop(0) + 1}项"
+    if rest:
+        label += _ROW_FIELDS.get(str(rest[0])) or _activity_label(str(rest[0]))
+    return label
+
+
+def _activity_label(key: str) -> str:
+    """One of the six self-care activities (bed_transfer → 上下床); other keys stay unnamed."""
+    try:
+        return f"（{Activity(key).label}）"
+    except ValueError:
+        return ""
+
+
+def _for_person(contract: JobContract, error: Any) -> str:
+    """The broken rule in the words of the form the person filled in."""
+    label = _where(contract, tuple(error["loc"])) if error["loc"] else ""
+    kind, context = error["type"], error.get("ctx") or {}
+    message = str(error["msg"])
+    if kind == "value_error":
+        text = message.removeprefix(_VALUE_ERROR)
+        return f"{label}：{text}" if label and label not in text else text
+    wording = {
+        "missing": "未填写",
+        "string_too_short": "不能为空",
+        "too_short": f"至少须有 {context.get('min_length')} 项",
+        "greater_than": f"须大于 {context.get('gt')}",
+        "greater_than_equal": f"不能小于 {context.get('ge')}",
+        "less_than_equal": f"不能大于 {context.get('le')}",
+        "enum": "不是可选的值",
+        "literal_error": "不是可选的值",
+    }
+    return f"{label}{wording.get(kind, '填写有误')}"
 
 
 def replayed(session: Session, job: Job) -> AuditEntry | None:
@@ -256,17 +338,40 @@ def execute(services: Services, contract: JobContract, handler: Handler, job: Jo
     record = JobLog()
     outcome, error = "failed", None
     try:
-        result = _execute(services, contract, handler, job, record)
+        try:
+            result = _execute(services, contract, handler, job, record)
+        except InputRejected as rejected:
+            assert contract.rejection is not None
+            result = Thrown(contract.rejection.code, str(rejected))
+            _audit_rejection(services, contract, job, result)
         if isinstance(result, Thrown):
             outcome, record.error_code = "bpmn_error", result.code
         else:
             outcome = "completed"
-        return result
+        return with_task_rejection(contract, result, services.clock())
     except BaseException as failure:
         error = failure
         raise
     finally:
         log_job(job, outcome, record, time.perf_counter() - started, error)
+
+
+TASK_REJECTION = "taskRejection"
+
+
+def with_task_rejection(
+    contract: JobContract, result: dict[str, Any] | Thrown, now: datetime
+) -> dict[str, Any] | Thrown:
+    """A BPMN error that sends the task back carries the reason for the task page; a completion
+    of a job that could have sent it back clears an earlier reason, so no later task shows it."""
+    if isinstance(result, Thrown):
+        if not contract.returns_to_person(result.code):
+            return result
+        reason = {"reason": result.message, "step": short_label(contract), "at": now.astimezone(CST).isoformat()}
+        return Thrown(result.code, result.message, {**result.variables, TASK_REJECTION: reason})
+    if contract.rejection is None and not contract.returns:
+        return result
+    return {**result, TASK_REJECTION: None}
 
 
 def _execute(
@@ -327,6 +432,28 @@ def _execute(
             _failed_in(ctx, record)
             raise
     raise AssertionError("unreachable")
+
+
+def _audit_rejection(services: Services, contract: JobContract, job: Job, thrown: Thrown) -> None:
+    """The case history shows an input the rules refused, as it shows the handlers' BPMN errors."""
+    given = job.variables.get("caseId")
+    with Session(services.db) as session, session.begin():
+        case_id = given if isinstance(given, int) and session.get(Case, given) is not None else None
+        session.add(
+            AuditEntry(
+                at=services.clock(),
+                actor=actor(job.type),
+                action=job.type,
+                case_id=case_id,
+                process_instance_key=job.process_instance_key,
+                element_id=job.element_id,
+                details={
+                    "jobKey": job.key,
+                    "taskName": short_label(contract),
+                    "error": {"code": thrown.code, "message": thrown.message},
+                },
+            )
+        )
 
 
 def _failed_in(ctx: JobContext | None, record: JobLog) -> None:

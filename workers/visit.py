@@ -12,7 +12,7 @@ from schemas.contracts.jobs.visit import RecordVisitInput, RecordVisitOutput, Sc
 from schemas.enums import CaseStatus, SignatoryRole, StaffRole
 from schemas.tables import HomeVisit, Member, Staff, VisitSignature
 from workers.records import case_profile, load_case, set_status
-from workers.runtime import CaseRecordError, JobContext, Thrown, job_type
+from workers.runtime import FUTURE_TOLERANCE, CaseRecordError, JobContext, Thrown, job_type
 
 router = ZeebeTaskRouter()
 
@@ -80,6 +80,8 @@ def record(ctx: JobContext, data: RecordVisitInput) -> RecordVisitOutput | Throw
     if visit.visited_at is not None:  # already recorded: the record stands
         return RecordVisitOutput(visit_id=data.visit_id, visit_passed=bool(visit.passed), visited_at=visit.visited_at)
     ctx.note(visitorIds=data.visitor_ids)
+    if data.visited_at > ctx.now + FUTURE_TOLERANCE:
+        return Thrown(VISIT_RECORD_INVALID.code, "调查时间不能晚于当前时间")
     problem = _invalid_visitors(ctx, data.visitor_ids, case.township_id, visit.county_led)
     if problem:
         return Thrown(VISIT_RECORD_INVALID.code, problem)

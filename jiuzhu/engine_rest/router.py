@@ -1,5 +1,6 @@
 """The /v2 routes: user tasks (search, get, assign, unassign, complete, form, variables),
-process instances (create, get) and process definition XML."""
+process instances (create, get), process definition XML, and (read-only) incident and variable
+searches."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.variables import INT64_MAX
 from jiuzhu.engine_rest import filters
 from jiuzhu.engine_rest.forms import FormRepository, form_id_of
+from jiuzhu.engine_rest.incidents import build_incident_router
 from jiuzhu.engine_rest.problems import ApiProblem, from_engine_error, not_found
 from jiuzhu.engine_rest.route import ProblemRoute
 from jiuzhu.engine_rest.shapes import (
@@ -341,4 +343,5 @@ def build_v2_router(
             raise not_found(f"Process Definition with key '{key}' not found")
         return Response(deployed.definition.resource, media_type="text/xml")
 
+    router.include_router(build_incident_router(engine))
     return router

@@ -55,11 +55,27 @@ def is_candidate(principal: Principal, task: dict[str, Any]) -> bool:
     return not groups and not users and not task.get("assignee")
 
 
+def supervises(principal: Principal) -> bool:
+    """The county (every township) and a township's leader in charge (their township) read every
+    open task in their scope: to see what is stuck or late, and (the leader) to reassign it."""
+    return principal.county_wide or principal.role is StaffRole.LEADER
+
+
 def can_view_task(principal: Principal, task: dict[str, Any], variables: dict[str, Any]) -> bool:
     if not in_scope(principal, variables):
         return False
-    # The county supervises: it reads every township's tasks, but acts only where it is a candidate.
-    return principal.county_wide or is_candidate(principal, task)
+    # Supervisors read every task in scope, but act only where they are a candidate.
+    return supervises(principal) or is_candidate(principal, task)
+
+
+def can_reassign(principal: Principal, task: dict[str, Any], variables: dict[str, Any]) -> bool:
+    """A township's leader hands an open task of their township to another of its staff."""
+    return (
+        principal.role is StaffRole.LEADER
+        and principal.township_id is not None
+        and task.get("state") == "CREATED"
+        and in_scope(principal, variables)
+    )
 
 
 def can_claim(principal: Principal, task: dict[str, Any], variables: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
-from jiuzhu.tasklist import views_applications, views_auth, views_cases, views_public, views_tasks
+from jiuzhu.tasklist import views_applications, views_auth, views_cases, views_public, views_stuck, views_tasks
 from jiuzhu.tasklist.bundle import PACKAGE_DIR, STATIC_DIR, check_bundle
 from jiuzhu.tasklist.client import ApiError, V2Client
 from jiuzhu.tasklist.context import Tasklist, local_time
@@ -126,7 +126,7 @@ def build_tasklist_app(
         return tasklist.render(request, "error.html", status_code=502, message=message)
 
     app.include_router(static_router(assets))
-    for module in (views_public, views_auth, views_tasks, views_cases, views_applications):
+    for module in (views_public, views_auth, views_tasks, views_cases, views_applications, views_stuck):
         app.include_router(module.router)
     app.state.ready = True
     return app

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
-from jiuzhu.policy.masking import mask_id_number, mask_phone
-from jiuzhu.tasklist.roles import Principal
+from jiuzhu.policy.masking import mask_id_number, mask_name, mask_phone
+from jiuzhu.tasklist.roles import ROLE_OF_GROUP, Principal
 from schemas.enums import StaffRole
 from schemas.tables import AuditEntry, Case, Household, Member, Staff, Township, Village, WrittenNotice
 
@@ -78,6 +78,33 @@ class CaseSummary:
     village: str
     township_id: int
     village_id: int
+
+    def for_list_of(self, principal: Principal) -> CaseSummary:
+        """The county reads every township's lists: there the household's name is masked (张*明);
+        the township's own staff, who work the case, see it whole."""
+        if not principal.county_wide or not self.applicant:
+            return self
+        return replace(self, applicant=mask_name(self.applicant))
+
+
+def summaries_by_id(db: Engine, case_ids: Iterable[int]) -> dict[int, CaseSummary]:
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    with Session(db) as session:
+        rows = session.exec(select(Case).where(col(Case.id).in_(ids))).all()
+        return {c.id: _summary(session, c) for c in rows if c.id is not None}
+
+
+def case_id_of(variables: dict[str, Any]) -> int | None:
+    """The case a task belongs to, from its process's ``caseId`` (every call activity maps it in)."""
+    value = variables.get("caseId")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def summaries_by_instance(db: Engine, instance_keys: Iterable[int]) -> dict[int, CaseSummary]:
@@ -201,3 +228,28 @@ def case_location(db: Engine, case_id: int) -> tuple[int, int] | None:
             return None
         household = session.get(Household, case.household_id)
         return case.township_id, household.village_id if household else 0
+
+
+@dataclass(frozen=True)
+class StaffChoice:
+    staff_id: int
+    login: str
+    name: str
+    role: str
+
+
+def township_staff(db: Engine, township_id: int | None, groups: Iterable[str] = ()) -> list[StaffChoice]:
+    """Active staff of a township a task may be reassigned to: those of the task's candidate groups
+    (all of the township's staff when the task names none)."""
+    if township_id is None:
+        return []
+    roles = {ROLE_OF_GROUP[g] for g in groups if g in ROLE_OF_GROUP}
+    with Session(db) as session:
+        rows = session.exec(
+            select(Staff).where(Staff.township_id == township_id, col(Staff.active).is_(True)).order_by(col(Staff.id))
+        ).all()
+        return [
+            StaffChoice(s.id, s.login, s.name, s.role.value)
+            for s in rows
+            if s.id is not None and s.login and (not roles or s.role in roles)
+        ]

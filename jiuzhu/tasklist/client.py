@@ -179,6 +179,23 @@ class V2Client:
     def get_process_instance(self, key: int | str) -> dict[str, Any]:
         return dict(self._request("GET", f"/process-instances/{int(key)}"))
 
+    def search_incidents(self, filter: dict[str, Any], limit: int = 1000) -> list[dict[str, Any]]:
+        """Active incidents (``POST /v2/incidents/search``), oldest first."""
+        body = {"filter": {"state": "ACTIVE", **filter}, "sort": [{"field": "creationTime"}], "page": {"limit": limit}}
+        result = self._request("POST", "/incidents/search", body)
+        return list(result.get("items") or [])
+
+    def process_variable(self, instance_key: int | str, name: str) -> Any:
+        """One process-scope variable of a running instance (``POST /v2/variables/search``), or None."""
+        body = {"filter": {"processInstanceKey": str(instance_key), "name": name}, "page": {"limit": 1}}
+        items = self._request("POST", "/variables/search", body).get("items") or []
+        if not items:
+            return None
+        try:
+            return json.loads(items[0]["value"])
+        except (KeyError, ValueError):
+            return None
+
     def get_process_definition_xml(self, key: int | str) -> str:
         return str(self._request("GET", f"/process-definitions/{int(key)}/xml"))
 

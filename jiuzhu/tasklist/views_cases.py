@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from jiuzhu.tasklist import access
+from jiuzhu.tasklist import access, names
 from jiuzhu.tasklist.caserecord import case_location, case_view, notice, recent_cases
 from jiuzhu.tasklist.client import ApiError
 from jiuzhu.tasklist.context import Tasklist, tasklist_of
@@ -38,21 +39,32 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
     view = case_view(tasklist.db, case_id)
     if view is None:
         raise Forbidden(404, NOT_FOUND)
-    open_tasks: list[dict[str, object]] = []
-    if view.case.process_instance_key is not None:
-        try:
-            open_tasks = tasklist.client.search_all_user_tasks(
+    own: list[dict[str, object]] = []
+    called: list[dict[str, object]] = []
+    try:
+        if view.case.process_instance_key is not None:
+            own = tasklist.client.search_all_user_tasks(
                 {"state": "CREATED", "processInstanceKey": str(view.case.process_instance_key)}
             )
-        except ApiError:
-            open_tasks = []
+        # The tasks of the processes the case called (home visit, notice, publicity) carry its caseId.
+        called = tasklist.client.search_all_user_tasks(
+            {"state": "CREATED", "processInstanceVariables": [{"name": "caseId", "value": json.dumps(case_id)}]}
+        )
+    except ApiError:
+        pass
+    seen = {str(t.get("userTaskKey")) for t in own}
+    open_tasks = own + [t for t in called if str(t.get("userTaskKey")) not in seen]
     return tasklist.render(
         request,
         "case.html",
         principal,
         view=view,
+        people=names.staff_names(
+            tasklist.db, [e.actor for e in view.timeline] + [str(t.get("assignee") or "") for t in open_tasks]
+        ),
+        names=names,
         open_tasks=open_tasks,
-        active_elements=",".join(sorted({str(t.get("elementId")) for t in open_tasks})),
+        active_elements=",".join(sorted({str(t.get("elementId")) for t in own})),
     )
 
 

@@ -7,9 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from jiuzhu.tasklist import access, audit, formcheck, inbox
-from jiuzhu.tasklist.caserecord import summaries_by_instance
-from jiuzhu.tasklist.client import ApiError
+from jiuzhu.tasklist import access, audit, formcheck, inbox, names
+from jiuzhu.tasklist.caserecord import (
+    CaseSummary,
+    case_id_of,
+    summaries_by_id,
+    summaries_by_instance,
+    township_staff,
+)
+from jiuzhu.tasklist.client import ApiError, V2Client
 from jiuzhu.tasklist.context import Tasklist, tasklist_of
 from jiuzhu.tasklist.guards import Forbidden, current_principal, require_csrf
 from jiuzhu.tasklist.roles import Principal
@@ -52,12 +58,40 @@ def _audit(
     )
 
 
+def _cases_of(db: Any, client: V2Client, tasks: list[dict[str, Any]]) -> dict[str, CaseSummary]:
+    """Each task's case: by its process instance when that is the case's own; a called process
+    (home visit, notice, publicity) by the ``caseId`` its call activity mapped in."""
+    by_instance = summaries_by_instance(db, [int(t["processInstanceKey"]) for t in tasks])
+    found: dict[str, CaseSummary] = {}
+    wanted: dict[str, int] = {}
+    for task in tasks:
+        key = str(task["userTaskKey"])
+        summary = by_instance.get(int(task["processInstanceKey"]))
+        if summary is not None:
+            found[key] = summary
+            continue
+        try:
+            case_id = case_id_of(client.user_task_variables(key)) if task.get("state") == "CREATED" else None
+        except ApiError:
+            case_id = None
+        if case_id is not None:
+            wanted[key] = case_id
+    by_id = summaries_by_id(db, wanted.values())
+    found.update({key: by_id[case_id] for key, case_id in wanted.items() if case_id in by_id})
+    return found
+
+
 @router.get("/")
 def inbox_page(
-    request: Request, principal: PrincipalDep, view: str = "mine", page: Annotated[int, Query(ge=1, le=10_000)] = 1
+    request: Request,
+    principal: PrincipalDep,
+    view: str = "mine",
+    task_type: Annotated[str | None, Query(alias="type", max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     tasklist = tasklist_of(request)
-    everything = view == "all" and principal.county_wide
+    everything = view == "all" and access.supervises(principal)
+    chosen = inbox.InboxFilter.of(view, task_type)
     found = inbox.fetch_page(
         tasklist.client,
         principal,
@@ -66,13 +100,26 @@ def inbox_page(
         number=page,
         size=tasklist.settings.inbox_page_size,
         everything=everything,
+        chosen=chosen,
     )
     items = found.items
-    cases = summaries_by_instance(tasklist.db, [int(i.task["processInstanceKey"]) for i in items])
+    cases = _cases_of(tasklist.db, tasklist.client, [i.task for i in items])
     for item in items:
-        item.case = cases.get(int(item.task["processInstanceKey"]))
+        summary = cases.get(item.key)
+        item.case = summary.for_list_of(principal) if summary else None
+    people = names.staff_names(tasklist.db, [i.task.get("assignee") for i in items])
     return tasklist.render(
-        request, "inbox.html", principal, items=items, inbox=found, view="all" if everything else "mine"
+        request,
+        "inbox.html",
+        principal,
+        items=items,
+        inbox=found,
+        view="all" if everything else chosen.view,
+        views=inbox.VIEWS,
+        task_type=chosen.task_name or "",
+        task_types=inbox.task_types(tasklist.client, principal, everything),
+        people=people,
+        names=names,
     )
 
 
@@ -81,7 +128,11 @@ def task_page(request: Request, key: int, principal: PrincipalDep) -> Response:
     tasklist = tasklist_of(request)
     task, variables = _visible_task(tasklist, principal, key)
     form = tasklist.client.get_user_task_form(key)
-    cases = summaries_by_instance(tasklist.db, [int(task["processInstanceKey"])])
+    case_id = case_id_of(variables)
+    case = summaries_by_instance(tasklist.db, [int(task["processInstanceKey"])]).get(int(task["processInstanceKey"]))
+    if case is None and case_id is not None:
+        case = summaries_by_id(tasklist.db, [case_id]).get(case_id)
+    can_reassign = access.can_reassign(principal, task, variables)
     return tasklist.render(
         request,
         "task.html",
@@ -89,11 +140,60 @@ def task_page(request: Request, key: int, principal: PrincipalDep) -> Response:
         task=task,
         form=form,
         form_data={k: v for k, v in variables.items() if form and k in formcheck.field_keys(form["schema"])},
-        case=cases.get(int(task["processInstanceKey"])),
+        case=case,
+        rejection=_rejection_of(variables),
+        people=names.staff_names(tasklist.db, [task.get("assignee")]),
+        names=names,
         can_claim=access.can_claim(principal, task, variables),
         can_complete=access.can_complete(principal, task, variables),
         can_unclaim=task.get("assignee") == principal.login,
+        can_reassign=can_reassign,
+        staff=township_staff(tasklist.db, principal.township_id, task.get("candidateGroups") or [])
+        if can_reassign
+        else [],
     )
+
+
+def _rejection_of(variables: dict[str, Any]) -> dict[str, Any] | None:
+    """``taskRejection`` as a worker left it when it sent the task back: the reason to show."""
+    found = variables.get("taskRejection")
+    if isinstance(found, dict) and found.get("reason"):
+        return found
+    return None
+
+
+@router.post("/tasks/{key}/reassign", dependencies=[Depends(require_csrf)])
+async def reassign(request: Request, key: int, principal: PrincipalDep) -> Response:
+    raw = await request.form()
+    chosen = str(raw.get("staff_id") or "")
+    from fastapi.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_reassign, request, key, principal, chosen)
+
+
+def _reassign(request: Request, key: int, principal: Principal, chosen: str) -> Response:
+    tasklist = tasklist_of(request)
+    task, variables = _visible_task(tasklist, principal, key)
+    if not access.can_reassign(principal, task, variables):
+        raise Forbidden(403, "只有本乡镇分管领导可以改派任务")
+    choices = {
+        str(s.staff_id): s
+        for s in township_staff(tasklist.db, principal.township_id, task.get("candidateGroups") or [])
+    }
+    target = choices.get(chosen)
+    if target is None:
+        raise Forbidden(409, "请选择本乡镇可办理该任务的工作人员")
+    previous = task.get("assignee")
+    tasklist.client.assign_user_task(key, target.login, allow_override=True)
+    _audit(
+        tasklist,
+        principal,
+        "usertask.reassigned",
+        task,
+        variables,
+        {"assignee": target.login, "assigneeName": target.name, "previousAssignee": previous},
+    )
+    return RedirectResponse(f"/tasks/{key}?reassigned=1", status_code=303)
 
 
 @router.post("/tasks/{key}/claim", dependencies=[Depends(require_csrf)])

@@ -54,3 +54,8 @@ DUPLICATE_PAYMENT = BpmnError(
 HOUSEHOLD_NOT_HEARD = BpmnError(
     "HOUSEHOLD_NOT_HEARD", "减发停发前未听取家庭陈述申辩", "Cut or stop without hearing the household first"
 )
+INPUT_REJECTED = BpmnError(
+    "INPUT_REJECTED",
+    "所填内容不符合办理规则，退回原环节重填",
+    "What the person entered breaks a rule: the task goes back to them with the reason",
+)

@@ -111,11 +111,13 @@ def test_other_township_cannot_see_or_act_by_guessing_ids(tasklist: TestClient, 
 
 
 def test_wrong_role_cannot_claim(tasklist: TestClient, world: World) -> None:
+    """The leader reads the township's tasks (to reassign them) but claims only their own kind."""
     sign_in(tasklist, "li")  # leader: review is for caseworkers
     key = world.open_task(world.instances["a"])
-    assert tasklist.get(f"/tasks/{key}").status_code == 404
+    page = tasklist.get(f"/tasks/{key}")
+    assert page.status_code == 200 and 'id="claim"' not in page.text and "改派给" in page.text
     response = tasklist.post(f"/tasks/{key}/claim", data={"csrf_token": token(tasklist)})
-    assert response.status_code == 404
+    assert response.status_code == 409
 
 
 def test_form_cannot_smuggle_process_variables(tasklist: TestClient, world: World) -> None:

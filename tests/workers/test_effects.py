@@ -170,6 +170,7 @@ def test_decision_notice_and_delivery(world: World) -> None:
     case, decision = approved_case(world)
     out = world.ok("notice.issue-decision", {"caseId": case["caseId"], "decisionId": decision["decisionId"]})
     assert out["noticeNumber"] == "桃州镇民救批〔2026〕1号"
+    world.clock.advance(timedelta(days=1, hours=2))  # delivered the next morning (not in the future)
     delivered = {"noticeId": out["noticeId"], "deliveredAt": "2026-03-03T10:00:00+08:00", "receiptReference": "回证-9"}
     assert world.ok("notice.record-delivery", delivered)["deliveredAt"] == "2026-03-03T10:00:00+08:00"
     [notice] = world.all(WrittenNotice)
@@ -229,6 +230,7 @@ def test_visit_schedule_and_record(world: World) -> None:
         "township-caseworker"
     ]
     assert world.ok("visit.schedule", variables, key=1001) == scheduled  # one open visit per case
+    world.clock.advance(timedelta(days=1, hours=2))  # the visit is recorded after it took place
     a, b = world.staff_id("taozhou.jingban"), world.staff_id("taozhou.jingban2")
     record = {
         "caseId": case["caseId"],

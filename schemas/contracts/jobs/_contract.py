@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas.contracts.base import JobInput, JobOutput
 from schemas.contracts.errors import BpmnError
@@ -18,6 +18,17 @@ class JobContract:
     zh: str
     en: str
     errors: tuple[BpmnError, ...] = ()
+    # Input fields a person types on the user task before this job (field name → the label the
+    # person saw). A rule on them that the input breaks throws ``rejection`` with the reason, so the
+    # process sends the task back to the person instead of failing the job into an incident.
+    entered: dict[str, str] = field(default_factory=dict)
+    rejection: BpmnError | None = None
+    # Other codes of ``errors`` that also send the task back to the person (with the reason).
+    returns: tuple[BpmnError, ...] = ()
+
+    def returns_to_person(self, code: str) -> bool:
+        codes = {e.code for e in self.returns} | ({self.rejection.code} if self.rejection else set())
+        return code in codes
 
     @property
     def area(self) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, Field, model_validator
 
 from schemas.contracts.base import JobInput, JobOutput, Month, PositiveMoney
-from schemas.contracts.errors import ABOVE_TOWNSHIP_LIMIT, APPROVER_NOT_AUTHORISED
+from schemas.contracts.errors import ABOVE_TOWNSHIP_LIMIT, APPROVER_NOT_AUTHORISED, INPUT_REJECTED
 from schemas.contracts.jobs._contract import JobContract
 from schemas.contracts.parts import AddOn
 from schemas.enums import CasePath, DecisionOutcome, Programme, SelfCareLevel
@@ -60,7 +60,17 @@ CONTRACTS = (
         RecordApprovalOutput,
         "记录审批决定（批准金额、分类施保、次月起发放）",
         "Record the decision (amount, add-ons; paid from the month after)",
-        (APPROVER_NOT_AUTHORISED, ABOVE_TOWNSHIP_LIMIT),
+        (APPROVER_NOT_AUTHORISED, ABOVE_TOWNSHIP_LIMIT, INPUT_REJECTED),
+        entered={
+            "approver_id": "审批人",
+            "decision_outcome": "审批意见",
+            "amount": "批准救助金额",
+            "add_ons": "分类施保",
+            "self_care_level": "生活自理能力",
+            "reasons": "审批理由",
+        },
+        rejection=INPUT_REJECTED,
+        returns=(APPROVER_NOT_AUTHORISED,),
     ),
     JobContract(
         "supervision.select-spot-check",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, Field, model_validator
 
 from schemas.contracts.base import JobInput, JobOutput, Month, PositiveMoney
-from schemas.contracts.errors import HOUSEHOLD_NOT_HEARD
+from schemas.contracts.errors import HOUSEHOLD_NOT_HEARD, INPUT_REJECTED
 from schemas.contracts.jobs._contract import JobContract
 from schemas.enums import RecheckOutcome
 
@@ -62,6 +62,15 @@ CONTRACTS = (
         RecordRecheckOutput,
         "记录复核结果：维持、调整、渐退或停发（减发停发须先听取陈述申辩）",
         "Record the re-check: continue, adjust, taper or stop (hear the household before cutting)",
-        (HOUSEHOLD_NOT_HEARD,),
+        (HOUSEHOLD_NOT_HEARD, INPUT_REJECTED),
+        entered={
+            "recheck_outcome": "复核意见",
+            "new_amount": "新救助金额",
+            "reasons": "复核理由",
+            "household_heard": "已听取陈述申辩",
+            "approver_id": "审批人",
+        },
+        rejection=INPUT_REJECTED,
+        returns=(HOUSEHOLD_NOT_HEARD,),
     ),
 )

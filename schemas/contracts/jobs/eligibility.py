@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from jiuzhu.policy import Activity, ApprovalLevel
 from schemas.contracts.base import JobInput, JobOutput, Money
+from schemas.contracts.errors import INPUT_REJECTED
 from schemas.contracts.jobs._contract import JobContract
 from schemas.contracts.parts import AddOn, IncomeItemIn, MemberIn, ReasonOut, RigidSpendingIn
 from schemas.enums import Area, CasePath, Programme, SelfCareLevel
@@ -66,6 +67,15 @@ CONTRACTS = (
         AssessEligibilityOutput,
         "按政策规则认定是否符合条件，计算人均收入和拟救助金额（含分类施保）",
         "Assess eligibility by the policy rules; per-capita income and the proposed amount with add-ons",
+        (INPUT_REJECTED,),
+        entered={
+            "income_items": "收入",
+            "rigid_spending": "刚性支出",
+            "property_within_limits": "财产符合规定",
+            "supporter_able": "法定义务人有履行能力",
+            "essential_spending": "必要支出",
+        },
+        rejection=INPUT_REJECTED,
     ),
     JobContract(
         "eligibility.assess-self-care",
@@ -73,5 +83,8 @@ CONTRACTS = (
         AssessSelfCareOutput,
         "特困人员生活自理能力评估（六项日常生活活动）",
         "Self-care assessment for 特困 from the six daily activities",
+        (INPUT_REJECTED,),
+        entered={"abilities": "生活自理能力评估"},
+        rejection=INPUT_REJECTED,
     ),
 )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, Field, field_validator
 
 from schemas.contracts.base import JobInput, JobOutput
+from schemas.contracts.errors import INPUT_REJECTED
 from schemas.contracts.jobs._contract import JobContract
 from schemas.enums import NoticeKind
 
@@ -77,5 +78,8 @@ CONTRACTS = (
         RecordDeliveryOutput,
         "记录文书送达回证",
         "Record the delivery receipt of a notice",
+        (INPUT_REJECTED,),
+        entered={"delivered_at": "送达时间", "receipt_reference": "送达回证编号"},
+        rejection=INPUT_REJECTED,
     ),
 )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, Field
 
 from schemas.contracts.base import JobInput, JobOutput, Month, PositiveMoney
-from schemas.contracts.errors import ABOVE_EMERGENCY_LIMIT, DUPLICATE_PAYMENT
+from schemas.contracts.errors import ABOVE_EMERGENCY_LIMIT, DUPLICATE_PAYMENT, INPUT_REJECTED
 from schemas.contracts.jobs._contract import JobContract
 from schemas.enums import EmergencyCause, PaymentStatus
 
@@ -81,6 +81,8 @@ CONTRACTS = (
         PayEmergencyOutput,
         "急难型临时救助24小时内先行救助",
         "Emergency (急难型) relief paid first within 24 hours",
-        (ABOVE_EMERGENCY_LIMIT, DUPLICATE_PAYMENT),
+        (ABOVE_EMERGENCY_LIMIT, DUPLICATE_PAYMENT, INPUT_REJECTED),
+        entered={"amount": "先行救助金额", "paid_by_id": "审批人"},
+        rejection=INPUT_REJECTED,
     ),
 )

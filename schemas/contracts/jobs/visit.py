@@ -71,5 +71,13 @@ CONTRACTS = (
         "记录入户调查结果：至少两名调查人员，调查人员和在场家庭成员签字",
         "Record the home visit: two or more visitors, signed by visitors and family present",
         (VISIT_RECORD_INVALID,),
+        entered={
+            "visitor_ids": "调查人员",
+            "visited_at": "调查时间",
+            "findings": "调查情况",
+            "passed": "调查结论",
+            "signatures": "签字",
+        },
+        rejection=VISIT_RECORD_INVALID,
     ),
 )
