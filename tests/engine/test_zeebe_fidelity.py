@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from jiuzhu.engine.errors import EngineError
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.runtime.jobs import USER_TASK_JOB_TYPE
 from jiuzhu.engine.server import EngineServer
@@ -170,3 +171,19 @@ def test_message_start_variables_are_visible_to_the_first_task_input_mappings(se
     engine.deploy([("started.bpmn", process.xml())])
     engine.publish_message("start_test_process", "", 60_000, "", {"input": "x", "should_throw": False})
     assert activate(engine, "started.work").variables == {"input": "x", "should_throw": False}
+
+
+def test_a_deploy_rejection_lists_every_problem(server: EngineServer) -> None:
+    # Zeebe rejects a deployment with all the problems it found, not only the first
+    process = (
+        Process("broken")
+        .start()
+        .raw('<bpmn:serviceTask id="noType"/>')
+        .raw('<bpmn:serviceTask id="alsoNoType"/>')
+        .end()
+        .chain("start", "noType", "alsoNoType", "end")
+    )
+    with pytest.raises(EngineError) as err:
+        server.engine.deploy([("broken.bpmn", process.xml())])
+    assert "2 problems" in err.value.message
+    assert "noType" in err.value.message and "alsoNoType" in err.value.message

@@ -35,7 +35,7 @@ from jiuzhu.engine import expressions
 from jiuzhu.engine.bpmn import specs, timers
 from jiuzhu.engine.bpmn.xml import describe, element_error
 from jiuzhu.engine.bpmn.zeebe import BPMN_NS, NSMAP, ZEEBE_NS, Extensions, read_extensions
-from jiuzhu.engine.errors import invalid
+from jiuzhu.engine.errors import EngineError, invalid
 
 # Flow elements the embedded engine runs today; anything else is refused at deploy time rather
 # than half-run. Event definitions are checked separately.
@@ -409,7 +409,16 @@ def _line_of(root: etree._Element, element_id: str | None) -> str:
 
 
 def _validate_process(process: etree._Element, resource: str) -> None:
-    _validate_flows(process, resource)
+    """Every problem of the process at once, as Zeebe lists all of them in one rejection."""
+    problems: list[str] = []
+
+    def check(validate: Any, *args: Any) -> None:
+        try:
+            validate(*args)
+        except EngineError as err:
+            problems.append(err.message)
+
+    check(_validate_flows, process, resource)
     for element in process.iter():
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions
@@ -418,11 +427,19 @@ def _validate_process(process: etree._Element, resource: str) -> None:
             continue
         tag = qname.localname
         if tag.endswith("EventDefinition") and tag not in SUPPORTED_EVENT_DEFINITIONS:
-            raise element_error(element, resource, f"the event definition '{tag}' is not supported yet")
-        if tag in SUPPORTED_ELEMENTS:
-            _validate_element(element, tag, resource)
+            problems.append(
+                element_error(element, resource, f"the event definition '{tag}' is not supported yet").message
+            )
+        elif tag in SUPPORTED_ELEMENTS:
+            check(_validate_element, element, tag, resource)
         elif tag not in IGNORED_ELEMENTS and not tag.endswith("EventDefinition") and element is not process:
-            raise element_error(element, resource, f"the element '{tag}' is not supported by the embedded engine")
+            message = f"the element '{tag}' is not supported by the embedded engine"
+            problems.append(element_error(element, resource, message).message)
+    if len(problems) == 1:
+        raise invalid(problems[0])
+    if problems:
+        listed = "\n".join(f"- {p}" for p in problems)
+        raise invalid(f"'{resource}' has {len(problems)} problems:\n{listed}")
 
 
 def _validate_flows(process: etree._Element, resource: str) -> None:
