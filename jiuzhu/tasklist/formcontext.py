@@ -161,8 +161,6 @@ def task_township_id(db: Engine, variables: dict[str, Any], principal: Principal
 def staff_list(name: str, options: list[StaffOption]) -> list[dict[str, Any]]:
     if name == "townshipLeaders":
         options = [o for o in options if o.role in (StaffRole.LEADER, StaffRole.COUNTY_SUPERVISOR)]
-    elif name == "townshipStaff":
-        options = [o for o in options if o.role is not StaffRole.VILLAGE_ASSISTANT]
     return [{"label": o.name, "value": o.staff_id} for o in options]
 
 
