@@ -83,7 +83,9 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
 
     metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
     case_record = _case_record_url(args) if everything else None
-    app = _tasklist_app(args, case_record) if case_record else None
+    # The task list reads the engine's clock (a controlled clock too): due dates, "not in the future".
+    engine_clock: list[Any] = []
+    app = _tasklist_app(args, case_record, lambda: engine_clock[0]()) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -95,6 +97,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     )
     try:
         server = EngineServer(config, app=app)
+        engine_clock.append(server.clock.now)
     except OSError as err:
         print(f"jiuzhu: {err}", file=sys.stderr)
         return 2
@@ -172,12 +175,12 @@ def _case_record_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _tasklist_app(args: argparse.Namespace, url: str) -> Any:
-    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
+def _tasklist_app(args: argparse.Namespace, url: str, now: Any) -> Any:
+    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2, on its clock."""
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
     settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
-    return build_tasklist_app(settings, V2Client.from_settings(settings))
+    return build_tasklist_app(settings, V2Client.from_settings(settings), now=now)
 
 
 def _database_url() -> str | None:

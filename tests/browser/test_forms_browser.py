@@ -159,16 +159,19 @@ def test_empty_submit_chinese_errors_date_picker_and_phone_layout(live: LiveSyst
     expect(calendar.locator(".flatpickr-weekdays")).to_contain_text("周一")
     expect(calendar.locator(".flatpickr-current-month")).to_contain_text("月")
     expect(page.get_by_label("入户时间（日期）")).to_have_attribute("placeholder", "年/月/日")
+    calendar.evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")  # opened fully
     page.screenshot(path=str(SCREENSHOTS / "forms-date-picker.png"))
     page.keyboard.press("Escape")
+    page.get_by_role("heading", level=1).click()  # away from the picker
+    expect(calendar).to_have_count(0)
 
     # The same visitor twice, a visit tomorrow: refused before the task closes, next to the fields.
-    fill_when(page, "入户时间", (live.now() + timedelta(days=1)).astimezone().strftime("%Y/%m/%d"), "09:00")
+    page.get_by_label("符合", exact=True).check()
     choose(page, "调查人员一", "孙经办")
     choose(page, "调查人员二", "孙经办")
     page.get_by_label("调查情况（居住、收入、财产、劳动能力等）").fill("家中三口。")
-    page.get_by_label("符合", exact=True).check()
-    page.get_by_label("在场家庭成员签字").fill("张建国")
+    page.get_by_label("在场家庭成员签字").fill("户主")
+    fill_when(page, "入户时间", (live.now() + timedelta(days=1)).astimezone().strftime("%Y/%m/%d"), "09:00")
     submit(page)
     expect(field(page, "调查人员二").locator(".server-error")).to_have_text("“调查人员二”不能与“调查人员一”相同")
     expect(page.locator("#form-errors")).to_contain_text("“入户时间（日期）”不能晚于当前时间")
