@@ -182,10 +182,10 @@ def test_empty_submit_chinese_errors_date_picker_and_phone_layout(live: LiveSyst
     open_task(phone, "入户调查（至少两人）")
     expect(phone.locator("#task-form[data-ready=true]")).to_be_visible()
     for option in ("符合", "不符合"):
-        label = phone.locator(".fjs-form-field-radio label", has_text=re.compile(f"^{option}$"))
-        box = label.bounding_box()
+        option_label = phone.locator(".fjs-form-field-radio label", has_text=re.compile(f"^{option}$"))
+        box = option_label.bounding_box()
         assert box is not None and box["width"] > 0 and box["x"] + box["width"] <= 390, (option, box)
-        assert label.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), option
+        assert option_label.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), option
     radio = phone.locator(".fjs-form-field-radio input[type=radio]").first.bounding_box()
     assert radio is not None and radio["width"] <= 24 and radio["height"] <= 24, radio
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
