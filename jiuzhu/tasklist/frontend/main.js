@@ -64,7 +64,8 @@ async function mountForm(container) {
   const submitButton = document.getElementById('form-submit');
   const readOnly = container.dataset.readonly === 'true';
   localiseDom(container);
-  const form = new Form({ container });
+  // No input debounce: what a person typed is in the data even when they click 提交 at once.
+  const form = new Form({ container, debounce: false });
   localiseValidator(form);
   await form.importSchema(schema, data);
   container.dataset.ready = 'true';
