@@ -164,3 +164,12 @@ def test_two_different_visitors_and_a_visit_not_in_the_future() -> None:
     }
     fine = {"visitor1Id": 1, "visitor2Id": 2, "visitedAt": "2026-03-02T09:30:00+08:00"}
     assert formrules.check(schema, fine, now) == {}
+
+
+def test_an_adjustment_needs_the_new_amount_other_outcomes_none() -> None:
+    schema = form("recheck-proposal")
+    adjust = {"recheckOutcome": "调整", "recheckReasons": "收入增加", "incomeStable": True, "memberAbleToWork": False}
+    assert formcheck.check(schema, adjust)[1] == {"newAmount": "“调整后月救助金额（元）”为必填项"}
+    keep = {**adjust, "recheckOutcome": "维持", "newAmount": 300}
+    variables, errors = formcheck.check(schema, keep)
+    assert errors == {} and "newAmount" not in variables
