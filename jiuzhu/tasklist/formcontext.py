@@ -158,7 +158,9 @@ def task_township_id(db: Engine, variables: dict[str, Any], principal: Principal
     return principal.township_id
 
 
-def staff_list(name: str, options: list[StaffOption]) -> list[dict[str, Any]]:
+def staff_list(name: str, options: list[StaffOption], county_only: bool = False) -> list[dict[str, Any]]:
+    if county_only:  # a separately registered case: the county visits and decides (visit.record checks it)
+        options = [o for o in options if o.role is StaffRole.COUNTY_SUPERVISOR]
     if name == "townshipLeaders":
         options = [o for o in options if o.role in (StaffRole.LEADER, StaffRole.COUNTY_SUPERVISOR)]
     return [{"label": o.name, "value": o.staff_id} for o in options]
@@ -182,7 +184,7 @@ def form_data(
     if lists and db is not None:
         options = staff_options(db, task_township_id(db, variables, principal))
         for name in lists:
-            data[name] = staff_list(name, options)
+            data[name] = staff_list(name, options, county_only=variables.get("countyLed") is True)
     approver_fields = [c for c in formcheck.all_fields(schema) if c.get("valuesKey") == "townshipLeaders"]
     for component in approver_fields:
         key = str(component["key"])

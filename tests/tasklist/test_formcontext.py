@@ -67,3 +67,11 @@ def test_staff_lists_are_the_townships_people_by_name_and_the_leader_is_preselec
     assert sorted(names[:-1]) == sorted(["王协理", "张经办", "李分管"]) and names[-1] == "孙县局"  # county last
     assert "赵经办" not in names  # another township's caseworker
     assert "approverId" not in visit
+
+
+def test_a_county_led_visit_offers_the_county_only(world: World) -> None:
+    county = principal_for(world.db, "county")
+    assert county is not None
+    variables = {"townshipId": world.ids["town_a"], "countyLed": True}
+    data = formcontext.form_data(form("home-visit-record"), variables, county, world.db)
+    assert data["townshipStaff"] == [{"label": "孙县局", "value": world.ids["staff_county"]}]
