@@ -171,6 +171,20 @@ async def national_path_evaluation_and_county_confirmation(cw: FormOpeningCasewo
     await cw.open("Activity_CountyConfirmation")
 
 
+async def spending_type_above_the_township_limit(cw: FormOpeningCasework) -> None:
+    cw.start(TEMPORARY, "chen", "支出型临时救助")
+    await cw.complete("Activity_ConductVisit", **cw.visit_form("xinhang", "陈志强"))
+    await cw.complete("Activity_TownshipAssessment", **cw.assessment_form(1500, essentialSpending=30000))
+    await cw.open("Activity_CountyCaseByCase")  # above the township's limit: 县级一事一议 directly
+
+
+async def spending_type_within_the_township_limit(cw: FormOpeningCasework) -> None:
+    cw.start(TEMPORARY, "zhao", "支出型临时救助")
+    await cw.complete("Activity_ConductVisit", **cw.visit_form("taozhou", "赵小红"))
+    await cw.complete("Activity_TownshipAssessment", **cw.assessment_form(600, essentialSpending=800))
+    await cw.open("Activity_LeaderApproval")
+
+
 async def emergency_relief_late_is_supervised(cw: FormOpeningCasework) -> None:
     cw.start(TEMPORARY, "chen", "急难型临时救助", emergencyCause="火灾", incidentLocation="大竹园12号")
     await cw.task("Activity_ApproveRelief")
@@ -184,6 +198,8 @@ PATHS = [
     missing_materials_then_every_member_authorises,
     national_path_evaluation_and_county_confirmation,
     emergency_relief_late_is_supervised,
+    spending_type_above_the_township_limit,
+    spending_type_within_the_township_limit,
     paths.test_approved_case_is_published_notified_paid_and_enrolled_in_dynamic_management,
     paths.test_rejected_at_the_check_written_notice_with_the_reasons_then_closed,
     paths.test_rejected_at_the_visit_leader_decides_and_the_notice_quotes_the_reasons,
@@ -204,16 +220,14 @@ async def test_every_form_opened_on_the_path_has_its_context(fcw: FormOpeningCas
     assert not failing, failing
 
 
-# User tasks no path above drives yet (支出型 临时救助 does not get past application.accept in this
-# harness; 需进一步核实 and the on-site spot check need registry data the demo county lacks). Listed
+# User tasks no path above drives yet (需进一步核实 needs registry data the demo county lacks; the
+# county's on-site spot check is a 10 % sample hashed from the case id, not drawn for the demo cases; the
+# 临时救助 SLA breach is not driven). Listed
 # here, not skipped: the test fails when one of them gets reached (shrink the list) or when a new
 # user task appears that neither a path nor this list covers.
 NOT_YET_DRIVEN = {
     ("assistance-application", "Activity_OnSiteCheck"),
     ("assistance-application", "Activity_TownshipFollowUp"),
-    ("temporary-assistance", "Activity_TownshipAssessment"),
-    ("temporary-assistance", "Activity_LeaderApproval"),
-    ("temporary-assistance", "Activity_CountyCaseByCase"),
     ("temporary-assistance", "Activity_TownshipFollowUp"),
     ("temporary-assistance", "Activity_SuperviseOverdue"),
 }
