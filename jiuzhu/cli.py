@@ -118,7 +118,9 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         print(f"jiuzhu: cannot set up the engine's credentials: {err}", file=sys.stderr)
         return 2
     case_record = _case_record_url(args) if everything else None
-    app = _tasklist_app(case_record, local) if case_record else None
+    # The task list reads the engine's clock (a controlled clock too): due dates, "not in the future".
+    clock: dict[str, Any] = {}
+    app = _tasklist_app(args, case_record, local, clock) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -135,6 +137,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     )
     try:
         server = EngineServer(config, app=app)
+        clock["now"] = server.clock.now
     except OSError as err:
         print(f"jiuzhu: {err}", file=sys.stderr)
         return 2
@@ -247,10 +250,16 @@ def _case_record_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _tasklist_app(url: str, local: LocalAccess) -> Any:
+def _tasklist_app(args: argparse.Namespace, url: str, local: LocalAccess, clock: dict[str, Any]) -> Any:
     """The task list served by `jiuzhu up`: it talks to this very engine over REST v2, with the
-    engine's task-list client (or none under --insecure)."""
+    engine's task-list client (or none under --insecure), on the engine's clock."""
+    from datetime import UTC
+
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
+
+    def now() -> datetime:
+        engine_now = clock.get("now")
+        return engine_now() if engine_now is not None else datetime.now(UTC)
 
     settings = TasklistSettings(api_url=local.url, database_url=url)
     settings.ca_file = local.ca_file
@@ -260,7 +269,7 @@ def _tasklist_app(url: str, local: LocalAccess) -> Any:
     settings.client_id = own.client_id if own else None
     settings.client_secret = own.client_secret if own else None
     settings.token_audience = settings.token_scope = None
-    return build_tasklist_app(settings, V2Client.from_settings(settings))
+    return build_tasklist_app(settings, V2Client.from_settings(settings), now=now)
 
 
 def _database_url() -> str | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from jiuzhu.tasklist import access, audit, formcheck, inbox, names
+from jiuzhu.tasklist import access, audit, formcheck, formcontext, formrules, inbox, names
 from jiuzhu.tasklist.caserecord import (
     CaseSummary,
     case_id_of,
@@ -139,7 +139,7 @@ def task_page(request: Request, key: int, principal: PrincipalDep) -> Response:
         principal,
         task=task,
         form=form,
-        form_data={k: v for k, v in variables.items() if form and k in formcheck.field_keys(form["schema"])},
+        form_data=formcontext.form_data(form["schema"], variables, principal, tasklist.db) if form else {},
         case=case,
         rejection=_rejection_of(variables),
         people=names.staff_names(tasklist.db, [task.get("assignee")]),
@@ -248,7 +248,9 @@ def _complete(request: Request, key: int, principal: Principal, submitted: dict[
     form = tasklist.client.get_user_task_form(key)
     completion: dict[str, Any] = {}
     if form is not None:
-        completion, errors = formcheck.check(form["schema"], submitted)
+        shown = formcontext.form_data(form["schema"], variables, principal, tasklist.db)
+        completion, errors = formcheck.check(form["schema"], submitted, shown)
+        errors = errors or formrules.check(form["schema"], completion, tasklist.now())
         if errors:
             return JSONResponse({"message": "表单有误，请更正后再提交", "errors": errors}, status_code=422)
     tasklist.client.complete_user_task(key, completion)

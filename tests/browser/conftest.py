@@ -38,8 +38,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-# Module scope, not session: Playwright's sync API keeps an event loop running while it is open, which
-# the asyncio tests of later modules cannot share.
+# Per module, not per session: sync Playwright keeps an event loop running on this thread, and the
+# async tests collected after tests/browser (e2e, form context) cannot run their own while it lives.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:

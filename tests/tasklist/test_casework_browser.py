@@ -8,10 +8,11 @@ Service-task jobs are completed through the engine API with contract-shaped outp
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -181,17 +182,23 @@ def test_home_visit_leader_approval_publicity_and_masked_public_list(
     expect(page.get_by_role("heading", name="入户调查（至少两人）")).to_be_visible()
     page.get_by_role("button", name="认领任务").click()
     expect(page.locator("#assignee")).to_have_text("张经办")
+    expect(page.locator("#task-form[data-ready=true]")).to_be_visible()  # form-js has imported the form
 
     # The date and time pickers first: form-js re-renders the form when they change.
-    page.get_by_label("入户时间（日期）").fill("2026-03-03")
+    # A visit already made (the task list refuses one in the future), on the engine's clock.
+    visited = (case.now - timedelta(days=1)).astimezone(timezone(timedelta(hours=8)))
+    page.get_by_label("入户时间（日期）").fill(visited.strftime("%Y-%m-%d"))
     page.get_by_label("入户时间（日期）").press("Enter")
     page.get_by_label("入户时间（时间）").fill("10:00")
     page.get_by_label("入户时间（时间）").press("Tab")
+    for visitor, name in (("调查人员一", "张经办"), ("调查人员二", "王协理")):  # chosen by name, stored by id
+        select = page.locator(
+            ".fjs-form-field-select", has=page.locator("label", has_text=re.compile(f"^{visitor}\\*?$"))
+        )
+        select.locator(".fjs-input-group").click()
+        select.locator(".fjs-dropdownlist-item", has_text=name).first.click()
+        expect(select.locator(".fjs-select-display")).to_have_text(name)
     fields = {
-        "调查人员一（工作人员编号）": "21",
-        "调查人员一姓名": "张经办",
-        "调查人员二（工作人员编号）": "22",
-        "调查人员二姓名": "王协理",
         "调查情况（居住、收入、财产、劳动能力等）": "老两口同住，无劳动收入，住房为自建老屋。",
         "在场家庭成员签字": APPLICANT,
     }
@@ -207,7 +214,7 @@ def test_home_visit_leader_approval_publicity_and_masked_public_list(
     # The process moved on: the home visit's next element is recording the visit (visit.record).
     assert case.waiting_jobs() == ["visit.record"]
     recorded = case.complete("visit.record")
-    assert recorded["visitorIds"] == [21, 22], recorded
+    assert recorded["visitorIds"] == [ids["staff_zhang"], ids["staff_wang"]], recorded
     assert case.waiting_tasks() == ["Activity_TownshipAssessment"]
     case.do("Activity_TownshipAssessment", **assessment_form())
     case.complete("eligibility.assess")
@@ -220,10 +227,12 @@ def test_home_visit_leader_approval_publicity_and_masked_public_list(
     lpage.locator(f'tr[data-task-key="{approval.key}"] a.task-link').click()
     lpage.get_by_role("button", name="认领任务").click()
     expect(lpage.locator("#assignee")).to_have_text("李分管")
+    expect(lpage.locator("#task-form[data-ready=true]")).to_be_visible()  # form-js has imported the form
     lpage.get_by_label("批准", exact=True).check()
     lpage.get_by_label("批准救助金额（元）").fill("960")
     lpage.get_by_label("审批理由（不予批准时写明事实和依据）").fill("家庭月人均收入低于当地低保标准，财产符合规定。")
-    lpage.get_by_label("审批人工作人员编号").fill(str(ids["staff_li"]))
+    approver = lpage.locator(".fjs-form-field-select", has=lpage.locator("label", has_text=re.compile("^审批人\\*?$")))
+    expect(approver.locator(".fjs-select-display")).to_have_text("李分管")  # the signed-in leader, preselected
     lpage.screenshot(path=str(SCREENSHOTS / "tasklist-form.png"), full_page=True)
     lpage.get_by_role("button", name="提交").click()
     lpage.wait_for_url(f"{base}/?done={approval.key}")

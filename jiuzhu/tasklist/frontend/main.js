@@ -3,6 +3,8 @@
 import { Form } from '@bpmn-io/form-js-viewer';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 
+import { localiseDom, localiseValidator } from './zh.js';
+
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
@@ -33,21 +35,51 @@ function showErrors(box, messages) {
   }
 }
 
+function fieldLabel(field) {
+  if (!field) return '';
+  return field.label || field.dateLabel || field.timeLabel || field.key || '';
+}
+
+// Errors the server found (the same rules, and those form-js cannot express): under the field when
+// the page shows it, and always in the summary at the top.
+function showFieldErrors(form, container, errors) {
+  for (const old of container.querySelectorAll('.server-error')) old.remove();
+  const registry = form.get('formFieldRegistry');
+  for (const [path, message] of Object.entries(errors)) {
+    const field = registry.getAll().find((f) => f.key === path);
+    const input = field && container.querySelector(`[id$="-${CSS.escape(field.id)}"]`);
+    const wrapper = input && input.closest('.fjs-form-field');
+    if (!wrapper) continue;
+    const line = document.createElement('div');
+    line.className = 'fjs-form-field-error server-error';
+    line.textContent = message;
+    wrapper.appendChild(line);
+  }
+}
+
 async function mountForm(container) {
   const schema = readJson('form-schema');
   const data = readJson('form-data') || {};
   const errorsBox = document.getElementById('form-errors');
   const submitButton = document.getElementById('form-submit');
   const readOnly = container.dataset.readonly === 'true';
-  const form = new Form({ container });
+  localiseDom(container);
+  // No input debounce: what a person typed is in the data even when they click 提交 at once.
+  const form = new Form({ container, debounce: false });
+  localiseValidator(form);
   await form.importSchema(schema, data);
+  container.dataset.ready = 'true';
   if (readOnly) {
     form.setProperty('readOnly', true);
     return;
   }
   submitButton.addEventListener('click', () => form.submit());
   form.on('submit', async (event) => {
-    const messages = Object.entries(event.errors || {}).map(([, errs]) => errs.join('；'));
+    const registry = form.get('formFieldRegistry');
+    const messages = Object.entries(event.errors || {}).map(([id, errs]) => {
+      const label = fieldLabel(registry.get(id.split('_')[0]) || registry.get(id));
+      return (label ? `“${label}”：` : '') + errs.join('；');
+    });
     if (messages.length) {
       showErrors(errorsBox, ['请先更正表单中的错误：', ...messages]);
       return;
@@ -65,8 +97,8 @@ async function mountForm(container) {
         window.location.assign(body.redirect || '/');
         return;
       }
-      const fieldErrors = Object.values(body.errors || {});
-      showErrors(errorsBox, [body.message || '提交失败', ...fieldErrors]);
+      showFieldErrors(form, container, body.errors || {});
+      showErrors(errorsBox, [body.message || '提交失败，请稍后重试', ...Object.values(body.errors || {})]);
     } catch (err) {
       showErrors(errorsBox, ['网络错误，请稍后重试']);
     } finally {
