@@ -28,8 +28,15 @@ WORKER_METHODS = frozenset(
 )
 TASKLIST_METHODS = frozenset({"Topology"})
 
-# /v2 path prefixes the task list uses; everything else under /v2 (the clock) is admin's.
-TASKLIST_PATHS = ("/v2/user-tasks", "/v2/process-instances", "/v2/process-definitions")
+# /v2 path prefixes the task list uses (incidents and variables: its 卡住的案件 page, read-only);
+# everything else under /v2 (the clock) is admin's.
+TASKLIST_PATHS = (
+    "/v2/user-tasks",
+    "/v2/process-instances",
+    "/v2/process-definitions",
+    "/v2/incidents/search",
+    "/v2/variables/search",
+)
 
 
 def grpc_allows(scopes: frozenset[str], method: str) -> bool:
