@@ -175,7 +175,7 @@ def s_visit_record(world: World) -> Scenario:
         "caseId": case["caseId"],
         "visitId": visit["visitId"],
         "visitorIds": [a, b],
-        "visitedAt": "2026-03-03T10:00:00+08:00",
+        "visitedAt": START.isoformat(),  # not after the clock: a visit in the future is refused
         "findings": "住房为自建房，无车辆，与申报一致。",
         "passed": True,
         "signatures": [
@@ -271,7 +271,7 @@ def s_delivery(world: World) -> Scenario:
     notice = world.ok("notice.issue-decision", {"caseId": case["caseId"], "decisionId": decision["decisionId"]})
     variables = {
         "noticeId": notice["noticeId"],
-        "deliveredAt": "2026-03-03T10:00:00+08:00",
+        "deliveredAt": START.isoformat(),  # not after the clock: a delivery in the future is refused
         "receiptReference": "回证-1",
     }
     return Scenario(variables, (WrittenNotice,))
