@@ -164,6 +164,7 @@ def _submit(request: Request, principal: Principal, channel: Channel, values: di
                 principal,
                 submissions.STARTED,
                 process_instance_key=created.get("processInstanceKey"),
+                at=now,
                 details={
                     "submission": key,
                     "channel": channel.value,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from jiuzhu.tasklist import access
+from jiuzhu.tasklist.casefile import case_file
 from jiuzhu.tasklist.caserecord import case_location, case_view, notice, recent_cases
 from jiuzhu.tasklist.client import ApiError
 from jiuzhu.tasklist.context import Tasklist, tasklist_of
@@ -51,6 +52,7 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
         "case.html",
         principal,
         view=view,
+        file=case_file(tasklist.db, view.case),
         open_tasks=open_tasks,
         active_elements=",".join(sorted({str(t.get("elementId")) for t in open_tasks})),
     )
