@@ -176,7 +176,7 @@ def _tasklist_app(args: argparse.Namespace, url: str) -> Any:
     """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
-    settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url)
+    settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url, data_dir=args.data_dir)
     return build_tasklist_app(settings, V2Client.from_settings(settings))
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from jiuzhu.tasklist import access
+from jiuzhu.tasklist import access, audit, casesearch
 from jiuzhu.tasklist.casefile import case_file
-from jiuzhu.tasklist.caserecord import case_location, case_view, notice, recent_cases
+from jiuzhu.tasklist.caserecord import case_location, case_view, notice, villages_for
 from jiuzhu.tasklist.client import ApiError
 from jiuzhu.tasklist.context import Tasklist, tasklist_of
 from jiuzhu.tasklist.guards import Forbidden, current_principal
+from jiuzhu.tasklist.notice_pdf import notice_pdf
 from jiuzhu.tasklist.roles import Principal
+from schemas.enums import CaseStatus, Programme
 
 router = APIRouter()
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
@@ -29,7 +32,25 @@ def _check(tasklist: Tasklist, principal: Principal, case_id: int) -> None:
 @router.get("/cases")
 def cases_page(request: Request, principal: PrincipalDep) -> Response:
     tasklist = tasklist_of(request)
-    return tasklist.render(request, "cases.html", principal, cases=recent_cases(tasklist.db, principal))
+    params = dict(request.query_params)
+    query = casesearch.parse_query(params)
+    found = casesearch.search_cases(tasklist.db, principal, query, tasklist.now())
+    if query.id_number:
+        details = casesearch.audit_details(query, found.total)
+        audit.record(tasklist.db, principal, "case.search-id-number", at=tasklist.now(), details=details)
+    keep = {k: v for k, v in params.items() if k != "page" and v}
+    return tasklist.render(
+        request,
+        "cases.html",
+        principal,
+        query=query,
+        found=found,
+        cases=found.rows,
+        filters=keep,
+        villages=villages_for(tasklist.db, principal),
+        schemes=list(Programme),
+        statuses=list(CaseStatus),
+    )
 
 
 @router.get("/cases/{case_id}")
@@ -58,6 +79,24 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
     )
 
 
+@router.get("/cases/{case_id}/notices/{notice_id}.pdf")
+def notice_pdf_file(request: Request, case_id: int, notice_id: int, principal: PrincipalDep) -> Response:
+    tasklist = tasklist_of(request)
+    _check(tasklist, principal, case_id)
+    found = notice(tasklist.db, case_id, notice_id)
+    if found is None:
+        raise Forbidden(404, "文书不存在")
+    try:
+        pdf = notice_pdf(tasklist.db, tasklist.settings.data_dir, case_id, notice_id)
+    except RuntimeError as err:  # WeasyPrint or its system libraries missing: say so, do not serve boxes
+        raise Forbidden(503, f"文书 PDF 暂时无法生成：{err}") from err
+    if pdf is None:
+        raise Forbidden(404, "该文书没有存档的正文，无法生成 PDF")
+    filename = quote(f"{found.number}.pdf")
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
+    return Response(pdf.content, media_type="application/pdf", headers=headers)
+
+
 @router.get("/cases/{case_id}/notices/{notice_id}")
 def notice_page(request: Request, case_id: int, notice_id: int, principal: PrincipalDep) -> Response:
     tasklist = tasklist_of(request)
@@ -65,7 +104,8 @@ def notice_page(request: Request, case_id: int, notice_id: int, principal: Princ
     found = notice(tasklist.db, case_id, notice_id)
     if found is None:
         raise Forbidden(404, "文书不存在")
-    return tasklist.render(request, "notice.html", principal, notice=found, case_id=case_id)
+    autoprint = request.query_params.get("print") == "1"
+    return tasklist.render(request, "notice.html", principal, notice=found, case_id=case_id, autoprint=autoprint)
 
 
 @router.get("/cases/{case_id}/diagram")
