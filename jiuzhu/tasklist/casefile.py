@@ -8,6 +8,7 @@ or ``worker:<job type>``; both are shown as people read them (a name, or the ste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -169,18 +170,26 @@ def case_file(db: Engine, case: Case) -> CaseFile:
         if entry.action == "usertask.completed" and "审核" in str(entry.details.get("taskName", "")):
             found.reviews.append(step)
         if entry.action == "eligibility.assess" and "output" in entry.details:
-            found.reviews.append(Step(entry.at, SYSTEM, _assessment(entry.details["output"]), entry.element_id))
+            text = _assessment(entry.details["output"], members)
+            found.reviews.append(Step(entry.at, SYSTEM, text, entry.element_id))
     return found
 
 
-def _assessment(output: dict[str, Any]) -> str:
+def _yuan(value: Any) -> str:
+    return f"¥{Decimal(str(value)):,.2f}"
+
+
+def _assessment(output: dict[str, Any], members: dict[int | None, str]) -> str:
     facts = []
     if output.get("perCapitaIncome") is not None:
-        facts.append(f"家庭月人均收入 ¥{output['perCapitaIncome']}")
+        facts.append(f"家庭月人均收入 {_yuan(output['perCapitaIncome'])}")
     if output.get("standard") is not None:
-        facts.append(f"当地标准 ¥{output['standard']}")
-    if output.get("proposedAmount") is not None:
-        facts.append(f"拟救助金额 ¥{output['proposedAmount']}")
+        facts.append(f"当地标准 {_yuan(output['standard'])}")
     if output.get("eligible") is not None:
         facts.append("符合条件" if output["eligible"] else "不符合条件")
+    if output.get("proposedAmount") is not None:
+        facts.append(f"拟救助金额 {_yuan(output['proposedAmount'])}")
+    for addon in output.get("addOns") or []:
+        who = members.get(addon.get("memberId"), "")
+        facts.append(f"含分类施保 {who}（{addon.get('category', '')}）{_yuan(addon.get('amount', 0))}")
     return "认定条件并计算金额：" + "，".join(facts)

@@ -29,13 +29,42 @@ def _fields(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for component in components:
         if component.get("type") in INPUT_TYPES and component.get("key"):
             yield component
+        if component.get("type") == "dynamiclist":
+            continue  # its fields apply to each row (checked in _rows), not to the form
         nested = component.get("components")
         if isinstance(nested, list):
             yield from _fields(nested)
 
 
+def _lists(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for component in components:
+        if component.get("type") == "dynamiclist" and component.get("path"):
+            yield component
+        elif isinstance(component.get("components"), list):
+            yield from _lists(component["components"])
+
+
 def field_keys(schema: dict[str, Any]) -> set[str]:
-    return {str(c["key"]) for c in _fields(schema.get("components") or [])}
+    components = schema.get("components") or []
+    return {str(c["key"]) for c in _fields(components)} | {str(c["path"]) for c in _lists(components)}
+
+
+def _rows(component: dict[str, Any], submitted: dict[str, Any], errors: dict[str, str]) -> list[Any] | None:
+    """A dynamic list as form-js validates it: each existing row against the list's fields; an
+    empty list has no rows, so nothing in it is required."""
+    path = str(component["path"])
+    rows = submitted.get(path)
+    if rows is None:
+        return None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        errors[path] = f"“{component.get('label') or path}”格式不正确"
+        return None
+    checked = []
+    for index, row in enumerate(rows):
+        values, problems = check({"components": component.get("components") or []}, row)
+        errors.update({f"{path}[{index}].{key}": message for key, message in problems.items()})
+        checked.append(values)
+    return checked
 
 
 def _empty(value: Any) -> bool:
@@ -71,6 +100,10 @@ def check(schema: dict[str, Any], submitted: dict[str, Any]) -> tuple[dict[str, 
             errors[key] = problem
         else:
             variables[key] = value
+    for component in _lists(schema.get("components") or []):
+        rows = _rows(component, submitted, errors)
+        if rows is not None:
+            variables[str(component["path"])] = rows
     return variables, errors
 
 

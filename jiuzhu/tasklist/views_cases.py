@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -62,12 +63,16 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
         raise Forbidden(404, NOT_FOUND)
     open_tasks: list[dict[str, object]] = []
     if view.case.process_instance_key is not None:
+        # The case's own process, and the processes it called (home visit, notice), which carry caseId.
+        searches: list[dict[str, Any]] = [
+            {"state": "CREATED", "processInstanceKey": str(view.case.process_instance_key)},
+            {"state": "CREATED", "processInstanceVariables": [{"name": "caseId", "value": json.dumps(case_id)}]},
+        ]
         try:
-            open_tasks = tasklist.client.search_all_user_tasks(
-                {"state": "CREATED", "processInstanceKey": str(view.case.process_instance_key)}
-            )
+            found = [task for search in searches for task in tasklist.client.search_all_user_tasks(search)]
         except ApiError:
-            open_tasks = []
+            found = []
+        open_tasks = list({str(t.get("userTaskKey")): t for t in found}.values())
     return tasklist.render(
         request,
         "case.html",
