@@ -52,8 +52,10 @@ def once(key: str) -> Iterator[None]:
 def started_entry(db: Engine, key: str) -> AuditEntry | None:
     """The audit entry of the process this submission started, if any."""
     with Session(db) as session:
-        query = select(AuditEntry).where(AuditEntry.action == STARTED).order_by(col(AuditEntry.id).desc()).limit(2000)
-        return next((e for e in session.exec(query) if e.details.get("submission") == key), None)
+        # JSON path (json_extract on SQLite, ->> on PostgreSQL) over the started entries only.
+        submission = col(AuditEntry.details)["submission"].as_string()
+        query = select(AuditEntry).where(AuditEntry.action == STARTED, submission == key)
+        return session.exec(query.order_by(col(AuditEntry.id))).first()
 
 
 @dataclass(frozen=True)
