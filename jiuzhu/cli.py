@@ -83,7 +83,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
 
     metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
     case_record = _case_record_url(args) if everything else None
-    app = _tasklist_app(args, case_record) if case_record else None
+    clock: dict[str, Any] = {}  # the task list reads the engine's clock (controlled in tests), once it exists
+    app = _tasklist_app(args, case_record, clock) if case_record else None
     config = EngineConfig(
         grpc_port=args.grpc_port,
         http_port=args.http_port,
@@ -95,6 +96,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     )
     try:
         server = EngineServer(config, app=app)
+        clock["now"] = server.clock.now
     except OSError as err:
         print(f"jiuzhu: {err}", file=sys.stderr)
         return 2
@@ -172,12 +174,18 @@ def _case_record_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _tasklist_app(args: argparse.Namespace, url: str) -> Any:
-    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2."""
+def _tasklist_app(args: argparse.Namespace, url: str, clock: dict[str, Any]) -> Any:
+    """The task list served by `jiuzhu up`: it talks to this very engine over REST v2, on its clock."""
+    from datetime import UTC, datetime
+
     from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 
+    def now() -> datetime:
+        engine_now = clock.get("now")
+        return engine_now() if engine_now is not None else datetime.now(UTC)
+
     settings = TasklistSettings(api_url=f"http://127.0.0.1:{args.http_port}", database_url=url, data_dir=args.data_dir)
-    return build_tasklist_app(settings, V2Client.from_settings(settings))
+    return build_tasklist_app(settings, V2Client.from_settings(settings), now=now)
 
 
 def _database_url() -> str | None:

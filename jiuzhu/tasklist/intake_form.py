@@ -7,6 +7,8 @@ Errors are keyed by field name so the page can show each one next to its field.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -207,3 +209,14 @@ def pointers(values: dict[str, str], today: date) -> list[Pointer]:
         emergency_cause=cause,
         essential_spending=values.get("essential_spending") == "on",
     )
+
+
+def facts_digest(values: dict[str, str]) -> str:
+    """A fingerprint of what guidance is computed from: when it changes, the window sees the
+    guidance again before the application is submitted."""
+    relevant = {
+        k: v
+        for k, v in sorted(values.items())
+        if k in {"case_type", "emergency_cause", "essential_spending", "member_count"} or k.startswith("m")
+    }
+    return hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]

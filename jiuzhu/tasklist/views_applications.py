@@ -58,6 +58,9 @@ def _page(
     if not valid_key(values.get("submission")):
         values["submission"] = submissions.new_key()
     today = tasklist.now().date()
+    shown = intake_form.pointers(values, today) if any(values.get(k) for k in ("m0_name", "m0_id_number")) else []
+    if shown:  # the guidance on this page is the guidance for these facts
+        values["guided"] = intake_form.facts_digest(values)
     return tasklist.render(
         request,
         "application.html",
@@ -75,7 +78,7 @@ def _page(
         villages=villages_for(tasklist.db, principal),
         form=form,
         rows=intake_form.rows_of(values),
-        pointers=intake_form.pointers(values, today) if any(values.get(k) for k in ("m0_name", "m0_id_number")) else [],
+        pointers=shown,
         notice=notice,
     )
 
@@ -135,6 +138,11 @@ def _submit(request: Request, principal: Principal, channel: Channel, values: di
     if checked.errors:
         return _page(request, principal, channel, intake_form.IntakeForm(values, errors=checked.errors), status=422)
     assert checked.programme is not None
+    if checked.household and values.get("guided") != intake_form.facts_digest(values):
+        pointers = intake_form.pointers(values, now.date())
+        if pointers:  # 一窗受理: the window sees where the facts point before the case is opened
+            notice = "请先核对上方一窗受理指引，确认救助类别无误后再次点击“受理并启动流程”。"
+            return _page(request, principal, channel, intake_form.IntakeForm(values), notice=notice)
     variables = checked.variables
     variables.update(
         {

@@ -91,6 +91,19 @@ def test_guidance_shows_the_schemes_the_household_points_to(tasklist: TestClient
     assert _started(world) == []
 
 
+def test_guidance_is_shown_before_a_household_it_concerns_is_submitted(tasklist: TestClient, world: World) -> None:
+    sign_in(tasklist, "zhang")
+    data = {**_form(tasklist, world), "emergency_cause": "火灾", "action": "submit"}
+    first = tasklist.post("/applications", data=data, follow_redirects=False)
+    assert first.status_code == 200 and "24小时内先行救助" in first.text and "请先核对上方一窗受理指引" in first.text
+    assert _started(world) == []
+    guided = first.text.split('name="guided" value="')[1].split('"')[0]
+    changed = tasklist.post("/applications", data={**data, "guided": guided, "m0_seriously_ill": "on"})
+    assert "请先核对上方一窗受理指引" in changed.text  # the facts changed: guidance again
+    done = tasklist.post("/applications", data={**data, "guided": guided}, follow_redirects=False)
+    assert done.status_code == 303 and len(_started(world)) == 1
+
+
 def test_a_resubmitted_form_shows_the_same_submission(tasklist: TestClient, world: World) -> None:
     sign_in(tasklist, "zhang")
     data = {**_form(tasklist, world), "action": "submit"}

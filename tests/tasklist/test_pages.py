@@ -124,6 +124,10 @@ def test_proxy_application_only_for_village_assistants(tasklist: TestClient, wor
         "m1_name": "",
         "action": "submit",
     }
+    # An 81-year-old alone points to 特困: the guidance is shown once before the case is opened.
+    guided = tasklist.post("/applications", data=data, follow_redirects=False)
+    assert guided.status_code == 200 and "一窗受理指引" in guided.text and "特困" in guided.text
+    data["guided"] = guided.text.split('name="guided" value="')[1].split('"')[0]
     done = tasklist.post("/applications", data=data, follow_redirects=False)
     assert done.status_code == 303, done.text
     key = _started_key(tasklist, done.headers["location"])
