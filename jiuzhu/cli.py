@@ -261,7 +261,7 @@ def _tasklist_app(args: argparse.Namespace, url: str, local: LocalAccess, clock:
         engine_now = clock.get("now")
         return engine_now() if engine_now is not None else datetime.now(UTC)
 
-    settings = TasklistSettings(api_url=local.url, database_url=url)
+    settings = TasklistSettings(api_url=local.url, database_url=url, data_dir=args.data_dir)
     settings.ca_file = local.ca_file
     # This engine's own client, never ZEEBE_CLIENT_* from the environment (those are for other tools).
     own = local.client("tasklist")

@@ -106,6 +106,7 @@ def accept(ctx: JobContext, data: AcceptApplicationInput) -> AcceptApplicationOu
         household = Household(
             township_id=data.township_id, village_id=data.village_id, address=data.address, area=data.area
         )
+    household.registered_poor = household.registered_poor or any(m.registered_poor for m in data.members)
     ctx.session.add(household)
     ctx.session.flush()
     assert household.id is not None

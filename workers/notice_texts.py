@@ -1,38 +1,20 @@
 """Fixed texts of written notices: decision sentences, legal basis, redress (告知救济途径).
 
-Article references are the national texts DOMAIN.md names; the county's legal office should
-confirm them (and add local rules) before production use.
+The legal basis and the redress clause come from ``jiuzhu.policy.legal`` (one table per profile,
+each row with its source and whether the county's legal office must confirm it).
 """
 
 from datetime import date
 
+from jiuzhu.policy import legal
 from jiuzhu.policy.money import format_yuan
 from schemas.enums import DecisionOutcome, Programme
 from schemas.tables import Decision
 
-LAW_IN_FORCE = date(2026, 7, 1)  # 中华人民共和国社会救助法
-
-_BASIS = {
-    Programme.DIBAO: "《社会救助暂行办法》第十一条；《最低生活保障审核确认办法》（民政部2021年）第二十一条",
-    Programme.NEAR_POOR: "《社会救助暂行办法》第十一条；《最低生活保障审核确认办法》（民政部2021年）第二十一条",
-    Programme.TEKUN: "《社会救助暂行办法》第十四条、第十五条；《特困人员认定办法》（民政部2021年）",
-    Programme.TEMPORARY_EMERGENCY: "《社会救助暂行办法》第四十七条、第四十八条；"
-    "《关于进一步加强和改进临时救助工作的意见》（民政部、财政部2018年）",
-    Programme.TEMPORARY_EXPENDITURE: "《社会救助暂行办法》第四十七条、第四十八条；"
-    "《关于进一步加强和改进临时救助工作的意见》（民政部、财政部2018年）",
-}
-
-
-def legal_basis(programme: Programme, on: date) -> str:
-    basis = _BASIS[programme]
-    return f"《中华人民共和国社会救助法》；{basis}" if on >= LAW_IN_FORCE else basis
-
-
-def redress(county: str) -> str:
-    return (
-        f"如对本决定不服，可以自收到本文书之日起六十日内向{county}人民政府申请行政复议，"
-        "也可以自收到本文书之日起六个月内依法向人民法院提起行政诉讼。"
-    )
+# Legal basis and redress are policy data, one table per profile, with sources: jiuzhu/policy/legal.py.
+LAW_IN_FORCE = legal.LAW_IN_FORCE
+legal_basis = legal.legal_basis
+redress = legal.redress
 
 
 def rejection_decision(programme: Programme, by_check: bool) -> str:

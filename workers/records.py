@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from jiuzhu.policy import Disability, DisabilityKind, Person, PolicyProfile, get_profile, parse_id_number
+from jiuzhu.policy import Disability, DisabilityKind, Person, PolicyProfile, get_profile, issuers, parse_id_number
 from schemas.enums import CaseStatus, StaffRole
 from schemas.tables import Case, Household, Member, Staff, Township, Village
 from workers.runtime import CaseRecordError, JobContext
@@ -83,7 +83,7 @@ def staff_logins(session: Session, roles: tuple[StaffRole, ...], township_id: in
 
 
 def issuing_body(township: Township) -> str:
-    return f"{township.name}人民政府"
+    return issuers.issuing_body(township.name)
 
 
 def person_of(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,7 +28,9 @@ def record(
     process_instance_key: Any = None,
     element_id: str | None = None,
     details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> None:
+    """``at``: the task list's clock (a controlled clock in tests and demos); the wall clock when omitted."""
     entry = AuditEntry(
         actor=principal.login,
         role=principal.role.value,
@@ -37,6 +40,8 @@ def record(
         element_id=element_id,
         details=details or {},
     )
+    if at is not None:
+        entry.at = at
     with Session(db) as session:
         session.add(entry)
         session.commit()

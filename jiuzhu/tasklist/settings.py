@@ -70,8 +70,14 @@ class TasklistSettings(BaseSettings):
     # comma-separated); empty: none, the peer address is the client.
     trusted_proxies: str = ""
 
-    # Processes started from the window (一窗受理) and by proxy (帮办代办).
-    application_process_id: str = "assistance-application"
+    # Which process each scheme starts is policy data (jiuzhu/policy/intake.py, beside the BPMN).
+    # Only an engine whose processes carry other ids (a test deployment) overrides it here:
+    # scheme (e.g. "低保") → process id.
+    process_overrides: dict[str, str] = Field(default_factory=dict)
+    # Where the workers archive notice PDFs (`jiuzhu up --data-dir`); None: render each download anew.
+    data_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("JIUZHU_TASKLIST_DATA_DIR", "JIUZHU_DATA_DIR", "data_dir")
+    )
     near_due_hours: int = 48
     inbox_page_size: int = Field(default=50, ge=1, le=500)
     static_dir: Path | None = None  # where the built bundle lives (default: the package's static/)

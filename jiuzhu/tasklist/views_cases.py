@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from jiuzhu.tasklist import access, names
-from jiuzhu.tasklist.caserecord import case_location, case_view, notice, recent_cases
+from jiuzhu.tasklist import access, audit, casesearch, names
+from jiuzhu.tasklist.casefile import case_file
+from jiuzhu.tasklist.caserecord import case_location, case_view, notice, villages_for
 from jiuzhu.tasklist.client import ApiError
 from jiuzhu.tasklist.context import Tasklist, tasklist_of
 from jiuzhu.tasklist.guards import Forbidden, current_principal
+from jiuzhu.tasklist.notice_pdf import notice_pdf
 from jiuzhu.tasklist.roles import Principal
+from schemas.enums import CaseStatus, Programme
 
 router = APIRouter()
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
@@ -29,7 +33,25 @@ def _check(tasklist: Tasklist, principal: Principal, case_id: int) -> None:
 @router.get("/cases")
 def cases_page(request: Request, principal: PrincipalDep) -> Response:
     tasklist = tasklist_of(request)
-    return tasklist.render(request, "cases.html", principal, cases=recent_cases(tasklist.db, principal))
+    params = dict(request.query_params)
+    query = casesearch.parse_query(params)
+    found = casesearch.search_cases(tasklist.db, principal, query, tasklist.now())
+    if query.id_number:
+        details = casesearch.audit_details(query, found.total)
+        audit.record(tasklist.db, principal, "case.search-id-number", at=tasklist.now(), details=details)
+    keep = {k: v for k, v in params.items() if k != "page" and v}
+    return tasklist.render(
+        request,
+        "cases.html",
+        principal,
+        query=query,
+        found=found,
+        cases=found.rows,
+        filters=keep,
+        villages=villages_for(tasklist.db, principal),
+        schemes=list(Programme),
+        statuses=list(CaseStatus),
+    )
 
 
 @router.get("/cases/{case_id}")
@@ -39,21 +61,18 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
     view = case_view(tasklist.db, case_id)
     if view is None:
         raise Forbidden(404, NOT_FOUND)
-    own: list[dict[str, object]] = []
-    called: list[dict[str, object]] = []
-    try:
-        if view.case.process_instance_key is not None:
-            own = tasklist.client.search_all_user_tasks(
-                {"state": "CREATED", "processInstanceKey": str(view.case.process_instance_key)}
-            )
-        # The tasks of the processes the case called (home visit, notice, publicity) carry its caseId.
-        called = tasklist.client.search_all_user_tasks(
-            {"state": "CREATED", "processInstanceVariables": [{"name": "caseId", "value": json.dumps(case_id)}]}
-        )
-    except ApiError:
-        pass
-    seen = {str(t.get("userTaskKey")) for t in own}
-    open_tasks = own + [t for t in called if str(t.get("userTaskKey")) not in seen]
+    open_tasks: list[dict[str, object]] = []
+    if view.case.process_instance_key is not None:
+        # The case's own process, and the processes it called (home visit, notice), which carry caseId.
+        searches: list[dict[str, Any]] = [
+            {"state": "CREATED", "processInstanceKey": str(view.case.process_instance_key)},
+            {"state": "CREATED", "processInstanceVariables": [{"name": "caseId", "value": json.dumps(case_id)}]},
+        ]
+        try:
+            found = [task for search in searches for task in tasklist.client.search_all_user_tasks(search)]
+        except ApiError:
+            found = []
+        open_tasks = list({str(t.get("userTaskKey")): t for t in found}.values())
     return tasklist.render(
         request,
         "case.html",
@@ -63,9 +82,28 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
             tasklist.db, [e.actor for e in view.timeline] + [str(t.get("assignee") or "") for t in open_tasks]
         ),
         names=names,
+        file=case_file(tasklist.db, view.case),
         open_tasks=open_tasks,
-        active_elements=",".join(sorted({str(t.get("elementId")) for t in own})),
+        active_elements=",".join(sorted({str(t.get("elementId")) for t in open_tasks if _own(t, view.case)})),
     )
+
+
+@router.get("/cases/{case_id}/notices/{notice_id}.pdf")
+def notice_pdf_file(request: Request, case_id: int, notice_id: int, principal: PrincipalDep) -> Response:
+    tasklist = tasklist_of(request)
+    _check(tasklist, principal, case_id)
+    found = notice(tasklist.db, case_id, notice_id)
+    if found is None:
+        raise Forbidden(404, "文书不存在")
+    try:
+        pdf = notice_pdf(tasklist.db, tasklist.settings.data_dir, case_id, notice_id)
+    except RuntimeError as err:  # WeasyPrint or its system libraries missing: say so, do not serve boxes
+        raise Forbidden(503, f"文书 PDF 暂时无法生成：{err}") from err
+    if pdf is None:
+        raise Forbidden(404, "该文书没有存档的正文，无法生成 PDF")
+    filename = quote(f"{found.number}.pdf")
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
+    return Response(pdf.content, media_type="application/pdf", headers=headers)
 
 
 @router.get("/cases/{case_id}/notices/{notice_id}")
@@ -75,7 +113,8 @@ def notice_page(request: Request, case_id: int, notice_id: int, principal: Princ
     found = notice(tasklist.db, case_id, notice_id)
     if found is None:
         raise Forbidden(404, "文书不存在")
-    return tasklist.render(request, "notice.html", principal, notice=found, case_id=case_id)
+    autoprint = request.query_params.get("print") == "1"
+    return tasklist.render(request, "notice.html", principal, notice=found, case_id=case_id, autoprint=autoprint)
 
 
 @router.get("/cases/{case_id}/diagram")
@@ -93,3 +132,8 @@ def case_diagram(request: Request, case_id: int, principal: PrincipalDep) -> Res
             raise Forbidden(404, "流程实例不存在") from err
         raise
     return Response(xml, media_type="text/xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+def _own(task: dict[str, object], case: Any) -> bool:
+    """A task of the case's own process (its diagram shows it), not of a process it called."""
+    return str(task.get("processInstanceKey")) == str(case.process_instance_key)

@@ -30,6 +30,8 @@ class MemberIn(Part):
     disability_grade: int | None = Field(default=None, ge=1, le=4)
     seriously_ill: bool = False
     work_capacity: WorkCapacity = WorkCapacity.ABLE
+    student: bool = False  # in school: guided to 教育救助 at the window
+    registered_poor: bool = False  # 建档立卡/脱贫: kept on the household, watched for 漏保
 
     @model_validator(mode="after")
     def _disability_pair(self) -> MemberIn:

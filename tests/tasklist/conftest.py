@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from jiuzhu.engine_rest import build_v2_router
+from jiuzhu.policy import Programme
 from jiuzhu.tasklist import TasklistSettings, V2Client, build_tasklist_app
 from jiuzhu.tasklist.bundle import STATIC_DIR
 from tests.tasklist.world import FORMS, NOW, World, build_world
@@ -47,7 +48,8 @@ def api(world: World) -> Iterator[TestClient]:
 
 def settings(**overrides: object) -> TasklistSettings:
     # The test engine deploys its own small process (tests/tasklist/data/application.bpmn).
-    values: dict[str, object] = {"application_process_id": "social-assistance-application", **overrides}
+    every_scheme = {p.value: "social-assistance-application" for p in Programme}
+    values: dict[str, object] = {"process_overrides": every_scheme, **overrides}
     return TasklistSettings(secret_key="test-secret-key-0123456789", **values)  # type: ignore[arg-type]
 
 

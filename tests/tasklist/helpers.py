@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests.tasklist.world import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SUBMISSION = re.compile(r'name="submission" value="([^"]+)"')
 
 
 def csrf(page: str) -> str:
@@ -27,3 +28,10 @@ def sign_in(client: TestClient, login: str, password: str = PASSWORD) -> None:
 
 def token(client: TestClient, path: str = "/") -> str:
     return csrf(client.get(path).text)
+
+
+def submission(page: str) -> str:
+    """The idempotency key an application form carries."""
+    found = SUBMISSION.search(page)
+    assert found, "no submission key on the form"
+    return found.group(1)

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from schemas.tables import AuditEntry
-from tests.tasklist.helpers import csrf, sign_in, token
+from tests.tasklist.helpers import csrf, sign_in, submission, token
 from tests.tasklist.world import NOW, TOWNSHIP_A, World, id_number
 
 pytestmark = pytest.mark.tasklist
@@ -56,27 +56,42 @@ def test_case_view(tasklist: TestClient, world: World) -> None:
     assert tasklist.get(f"/cases/{world.ids['case_a']}/diagram").text.startswith("<?xml")
 
 
+def _started_key(tasklist: TestClient, done_location: str) -> int:
+    """The process instance a submission started, as its audit entry records it."""
+    submission = done_location.rsplit("/", 1)[1]
+    page = tasklist.get(done_location)
+    assert page.status_code == 200 and "正在登记申请" in page.text  # no workers here: accept has not run
+    with Session(tasklist.app.state.tasklist.db) as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "application.started")).all()
+    found = [e for e in entries if e.details.get("submission") == submission]
+    assert len(found) == 1 and found[0].process_instance_key is not None
+    return found[0].process_instance_key
+
+
 def test_window_application_starts_a_process(tasklist: TestClient, world: World) -> None:
     sign_in(tasklist, "zhang")
     form = tasklist.get("/applications/new?channel=window")
     assert form.status_code == 200
     data = {
         "csrf_token": csrf(form.text),
+        "submission": submission(form.text),
         "channel": "window",
         "case_type": "低保",
         "village_id": str(world.ids["heping"]),
         "address": "城关镇和平社区3栋",
         "area": "urban",
-        "applicant_name": "吴新申",
-        "applicant_id_number": id_number("341821", "19800101", "003"),
+        "member_count": "1",
+        "m0_name": "吴新申",
+        "m0_id_number": id_number("341821", "19800101", "003"),
         "check_authorised": "on",
+        "action": "submit",
     }
-    wrong = data["applicant_id_number"][:17] + ("0" if data["applicant_id_number"][17] != "0" else "1")
-    bad = tasklist.post("/applications", data={**data, "applicant_id_number": wrong})
-    assert bad.status_code == 422 and "校验" in bad.text
-    done = tasklist.post("/applications", data=data)
-    assert done.status_code == 200, done.text
-    key = int(done.text.split('id="instance-key">')[1].split("<")[0])
+    wrong = data["m0_id_number"][:17] + ("0" if data["m0_id_number"][17] != "0" else "1")
+    bad = tasklist.post("/applications", data={**data, "m0_id_number": wrong})
+    assert bad.status_code == 422 and 'id="m0_id_number-error"' in bad.text and "校验" in bad.text
+    done = tasklist.post("/applications", data=data, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    key = _started_key(tasklist, done.headers["location"])
     variables = world.engine.variables(key)
     assert variables["townshipCode"] == TOWNSHIP_A and variables["channel"] == "一窗受理"
     assert variables["members"][0]["relationship"] == "本人"
@@ -97,19 +112,27 @@ def test_proxy_application_only_for_village_assistants(tasklist: TestClient, wor
     assert "和平社区" not in page.text  # only the assistant's own village
     data = {
         "csrf_token": csrf(page.text),
+        "submission": submission(page.text),
         "channel": "proxy",
         "case_type": "特困",
         "village_id": str(world.ids["xingfu_1"]),
         "address": "城关镇幸福村一组",
         "area": "rural",
-        "applicant_name": "郑孤老",
-        "applicant_id_number": id_number("341821", "19450101", "001"),
-        "member_name_1": "",
+        "member_count": "2",
+        "m0_name": "郑孤老",
+        "m0_id_number": id_number("341821", "19450101", "001"),
+        "m1_name": "",
+        "action": "submit",
     }
-    done = tasklist.post("/applications", data=data)
-    assert done.status_code == 200, done.text
-    key = int(done.text.split('id="instance-key">')[1].split("<")[0])
+    # An 81-year-old alone points to 特困: the guidance is shown once before the case is opened.
+    guided = tasklist.post("/applications", data=data, follow_redirects=False)
+    assert guided.status_code == 200 and "一窗受理指引" in guided.text and "特困" in guided.text
+    data["guided"] = guided.text.split('name="guided" value="')[1].split('"')[0]
+    done = tasklist.post("/applications", data=data, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    key = _started_key(tasklist, done.headers["location"])
     variables = world.engine.variables(key)
     assert variables["channel"] == "帮办代办" and variables["proxyAssistantId"] == world.ids["staff_wang"]
+    assert len(variables["members"]) == 1  # the empty second row is not a member
     foreign_village = tasklist.post("/applications", data={**data, "village_id": str(world.ids["heping"])})
     assert foreign_village.status_code == 422

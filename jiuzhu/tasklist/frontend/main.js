@@ -2,6 +2,7 @@
 // Built by jiuzhu/tasklist/build.py into static/dist/tasklist.{js,css}; no CDN.
 import { Form } from '@bpmn-io/form-js-viewer';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import './print.js';
 
 import { localiseDom, localiseValidator } from './zh.js';
 

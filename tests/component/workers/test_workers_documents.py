@@ -85,9 +85,12 @@ def test_the_written_rejection_notice_quotes_the_findings_basis_and_redress(worl
         "自收到本文书之日起六个月内依法向人民法院提起行政诉讼",
         "申请复核",
         "送达回证",
-        "本告知书应于2026年3月5日前送达申请人",
     ):
         assert expected in page, expected
+    # The delivery deadline is an instruction to staff: on the kept receipt, not the applicant's copy.
+    applicant_copy, receipt = html.split('<section class="receipt"', 1)
+    assert "送达" not in text_of(applicant_copy).split("四、救济途径")[1].replace("送达回证", "")
+    assert "应于2026年3月5日前送达（留存联，不交申请人）" in text_of(receipt)
     # every source of the check is listed, with its result
     for source in ("户籍", "税务", "社会保险", "不动产", "市场主体登记", "住房公积金", "车辆", "银行存款", "证券"):
         assert f"<td>{source}</td>" in html
