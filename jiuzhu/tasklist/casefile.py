@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select
 
+from jiuzhu.tasklist.names import action_label
 from schemas.tables import (
     AuditEntry,
     Case,
@@ -117,11 +118,13 @@ def _who(entry: AuditEntry, names: dict[str, str]) -> str:
 
 def _what(entry: AuditEntry) -> str:
     task = entry.details.get("taskName")
-    step = STEP_NAMES.get(entry.action, entry.action)
+    step = STEP_NAMES.get(entry.action) or action_label(entry.action)
     error = entry.details.get("error")
     if error:
         return f"{step}：{error.get('message', '')}"
-    return f"{step}（{task}）" if task else step
+    what = f"{step}（{task}）" if task else step
+    reassigned_to = entry.details.get("assigneeName")
+    return f"{what}：改派给 {reassigned_to}" if reassigned_to else what
 
 
 def case_file(db: Engine, case: Case) -> CaseFile:

@@ -17,6 +17,7 @@ from jiuzhu.demo import REGISTRY_FILE, id_number
 from jiuzhu.testing import LiveSystem
 from tests.browser.conftest import SCREENSHOTS, SignIn
 from tests.browser.test_forms_browser import choose, field, fill_when
+from tests.browser.test_intake_browser import fill_household, submit
 
 VISIT = "入户调查（至少两人）"
 WAIT_MS = 60_000
@@ -154,16 +155,8 @@ def test_a_check_that_keeps_failing_shows_under_stuck_cases(live: LiveSystem, si
     registry.rename(registry.with_suffix(".moved"))  # the operator's side: no registry data on the server
 
     page.get_by_role("link", name="一窗受理").click()
-    page.get_by_label("救助类别").select_option("低保")
-    page.get_by_label("村（社区）").select_option(index=1)
-    page.get_by_label("家庭住址").fill("安徽省广德市桃州镇东亭村五组7号")
-    applicant = page.get_by_role("group", name="申请人")
-    applicant.get_by_label("姓名", exact=True).fill("测试申请人")
-    applicant.get_by_label("身份证号码", exact=True).fill(id_number("19700505", "331"))
-    applicant.get_by_label("联系电话").fill("13800001111")
-    page.get_by_label("申请人及家庭成员已签署家庭经济状况核对授权书").check()
-    page.get_by_role("button", name="受理并启动流程").click()
-    expect(page.get_by_role("heading", name="申请已受理")).to_be_visible()
+    fill_household(page, "低保", "测试申请人", id_number("19700505", "331"), "安徽省广德市桃州镇东亭村五组7号")
+    submit(page)
 
     # Three attempts, with the back-off between them on the county's (controlled) clock.
     page.goto(f"{live.url}/stuck")
