@@ -56,10 +56,17 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def fill_when(page: Page, label: str, date: str, clock: str) -> None:
-    page.get_by_label(f"{label}（日期）").fill(date)
-    page.get_by_label(f"{label}（日期）").press("Enter")
-    page.get_by_label(f"{label}（时间）").fill(clock)
-    page.get_by_label(f"{label}（时间）").press("Tab")
+    """Date and time as a person types them; form-js re-renders when a picker changes, so each value
+    is checked to have stayed (and typed again if the re-render swallowed it)."""
+    for part, value, key in ((f"{label}（日期）", date, "Enter"), (f"{label}（时间）", clock, "Tab")):
+        box = page.get_by_label(part)
+        for _ in range(3):
+            box.fill(value)
+            box.press(key)
+            page.wait_for_timeout(200)
+            if box.input_value():
+                break
+        expect(box).not_to_have_value("")
 
 
 def no_english(page: Page) -> None:

@@ -73,6 +73,8 @@ def test_an_emergency_at_the_window_reaches_the_leader_at_once_and_is_paid_withi
     live.advance(timedelta(hours=3))
     row.get_by_role("link", name="乡镇审批先行救助金额").click()
     leader.get_by_role("button", name="认领任务").click()
+    # the leader sees at once what happened and where (the form gets the case's variables)
+    expect(leader.locator("#task-form")).to_contain_text("急难原因：火灾；发生地：桃州镇东亭村后山组7号")
     leader.get_by_label("先行救助金额（元）").fill("1500")
     leader.get_by_label("救助理由").fill("房屋失火，基本生活暂时出现严重困难，先行救助。")
     leader.screenshot(path=str(SCREENSHOTS / "intake-emergency-approval.png"), full_page=True)
