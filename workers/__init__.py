@@ -206,7 +206,18 @@ class BackgroundWorkers:
             self._error = error
             log.exception("workers stopped with an error")
         finally:
+            self._drain()
             self._loop.close()
+
+    def _drain(self) -> None:
+        """Let what is still pending on the loop (gRPC calls being torn down) end before the loop
+        closes, so a stop says nothing alarming ("Task was destroyed but it is pending")."""
+        pending = [task for task in asyncio.all_tasks(self._loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
 
     def start(self) -> "BackgroundWorkers":
         self._thread.start()
