@@ -1,7 +1,8 @@
 """Notices and 公示 as PDF on a machine without any CJK font: the shipped Noto Serif SC draws them.
 
 Each PDF is rendered in a child process whose fontconfig knows no fonts at all
-(``FONTCONFIG_FILE`` → an empty configuration), then read back with pypdf.
+(``FONTCONFIG_FILE`` → an empty configuration), then read back with poppler's ``pdftotext`` (what a
+person's PDF reader sees) and pypdf (which fonts are embedded).
 """
 
 from __future__ import annotations
@@ -60,12 +61,20 @@ def read_back(pdf: bytes) -> tuple[str, set[str]]:
     return text, fonts
 
 
+def pdftotext(pdf: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode("utf-8")
+
+
 def assert_drawn_in_the_shipped_font(pdf: bytes, stderr: str) -> str:
     text, fonts = read_back(pdf)
     assert fonts and all("Jiuzhu-Serif-SC" in f for f in fonts), fonts  # nothing from the system
     assert "glyph" not in stderr.lower(), stderr  # no missing-glyph warning
     assert uses_shipped_font(pdf)
-    return text
+    shown = pdftotext(pdf)
+    assert shown.strip(), "pdftotext found no text"
+    return shown
 
 
 def test_a_rejection_notice_renders_chinese_without_system_fonts(world: World, tmp_path: Path) -> None:

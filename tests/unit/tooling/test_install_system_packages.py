@@ -40,7 +40,7 @@ def test_a_user_who_is_not_root_is_told_which_packages_are_missing(tmp_path: Pat
     )
     assert result.returncode == 2, result.stderr
     assert "apt-get must not run" not in result.stderr
-    for package in ("nodejs", "npm", "make", "prometheus", "libpango-1.0-0", "fonts-wqy-microhei"):
+    for package in ("nodejs", "npm", "make", "prometheus", "poppler-utils", "libpango-1.0-0", "fonts-wqy-microhei"):
         assert package in result.stderr
     assert "sudo apt-get install" in result.stderr
 
