@@ -73,7 +73,7 @@ def assert_drawn_in_the_shipped_font(pdf: bytes, stderr: str) -> str:
     assert "glyph" not in stderr.lower(), stderr  # no missing-glyph warning
     assert uses_shipped_font(pdf)
     shown = pdftotext(pdf)
-    assert shown.strip(), "pdftotext found no text"
+    assert "".join(shown.split())[:20] == "".join(text.split())[:20], (shown[:200], text[:200])  # both readers agree
     return shown
 
 
