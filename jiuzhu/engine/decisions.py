@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jiuzhu.engine.dmn import DecisionEvaluation, DecisionRequirementsGraph, evaluate_decision, parse_dmn
@@ -23,7 +24,8 @@ class DeployedDrg:
 
 
 class DecisionRepository:
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self.now = now  # the clock FEEL's now()/today() read in decisions (None: the system clock)
         self.drgs: dict[int, DeployedDrg] = {}
         self.decisions: dict[int, DecisionDefinition] = {}
         self.latest: dict[str, DecisionDefinition] = {}
@@ -108,4 +110,4 @@ class DecisionRepository:
 
     def evaluate(self, decision: DecisionDefinition, variables: Mapping[str, Any]) -> DecisionEvaluation:
         graph = self.drgs[decision.drg_key].graph
-        return evaluate_decision(graph, decision.decision_id, variables)
+        return evaluate_decision(graph, decision.decision_id, variables, now=self.now)

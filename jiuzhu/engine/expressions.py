@@ -6,9 +6,12 @@ failure surfaces as an `ExpressionError` that the engine turns into an incident.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
+
+Now = Callable[[], datetime]
 
 
 def _feel() -> Any:
@@ -43,51 +46,63 @@ def check(text: str) -> None:
             raise ExpressionError(f"invalid FEEL expression '{text}': {err}") from err
 
 
-def evaluate(text: str, variables: Mapping[str, Any]) -> Any:
-    """Evaluate `=expr` as FEEL, return any other text unchanged; result is JSON-compatible."""
-    if not is_expression(text):
-        return text
-    source = _source(text)
-    feel = _feel()
-    try:
-        return feel.to_json(_compiled(source).evaluate(variables))
-    except feel.FeelError as err:
-        raise ExpressionError(f"failed to evaluate expression '{source}': {err}") from err
+class Expressions:
+    """Zeebe expressions evaluated against one clock: FEEL's `now()` and `today()` read `now`
+    (the engine's clock, controlled or not); None reads the system clock."""
 
+    def __init__(self, now: Now | None = None) -> None:
+        self.now = now
 
-def evaluate_raw(text: str, variables: Mapping[str, Any]) -> Any:
-    """Like `evaluate` but keeps FEEL values (durations, dates) for timers."""
-    if not is_expression(text):
-        return text
-    source = _source(text)
-    try:
-        return _compiled(source).evaluate(variables)
-    except _feel().FeelError as err:
-        raise ExpressionError(f"failed to evaluate expression '{source}': {err}") from err
-
-
-def evaluate_bool(text: str, variables: Mapping[str, Any]) -> bool:
-    """A sequence-flow condition: Zeebe requires a boolean and raises an incident otherwise."""
-    result = evaluate(text if is_expression(text) else "=" + text, variables)
-    if not isinstance(result, bool):
-        raise ExpressionError(f"expected the condition '{_source(text)}' to be a boolean, but it was {result!r}")
-    return result
-
-
-def evaluate_string(text: str, variables: Mapping[str, Any], what: str) -> str:
-    result = evaluate(text, variables)
-    if not isinstance(result, str):
-        raise ExpressionError(f"expected {what} '{text}' to be a string, but it was {result!r}")
-    return result
-
-
-def evaluate_int(text: str, variables: Mapping[str, Any], what: str) -> int:
-    result = evaluate(text, variables)
-    if isinstance(result, str) and not is_expression(text):
+    def evaluate(self, text: str, variables: Mapping[str, Any]) -> Any:
+        """Evaluate `=expr` as FEEL, return any other text unchanged; result is JSON-compatible."""
+        if not is_expression(text):
+            return text
+        source = _source(text)
+        feel = _feel()
         try:
-            return int(result)
-        except ValueError:
-            pass
-    if isinstance(result, bool) or not isinstance(result, int | float) or int(result) != result:
-        raise ExpressionError(f"expected {what} '{text}' to be a whole number, but it was {result!r}")
-    return int(result)
+            return feel.to_json(_compiled(source).evaluate(variables, now=self.now))
+        except feel.FeelError as err:
+            raise ExpressionError(f"failed to evaluate expression '{source}': {err}") from err
+
+    def evaluate_raw(self, text: str, variables: Mapping[str, Any]) -> Any:
+        """Like `evaluate` but keeps FEEL values (durations, dates) for timers."""
+        if not is_expression(text):
+            return text
+        source = _source(text)
+        try:
+            return _compiled(source).evaluate(variables, now=self.now)
+        except _feel().FeelError as err:
+            raise ExpressionError(f"failed to evaluate expression '{source}': {err}") from err
+
+    def evaluate_bool(self, text: str, variables: Mapping[str, Any]) -> bool:
+        """A sequence-flow condition: Zeebe requires a boolean and raises an incident otherwise."""
+        result = self.evaluate(text if is_expression(text) else "=" + text, variables)
+        if not isinstance(result, bool):
+            raise ExpressionError(f"expected the condition '{_source(text)}' to be a boolean, but it was {result!r}")
+        return result
+
+    def evaluate_string(self, text: str, variables: Mapping[str, Any], what: str) -> str:
+        result = self.evaluate(text, variables)
+        if not isinstance(result, str):
+            raise ExpressionError(f"expected {what} '{text}' to be a string, but it was {result!r}")
+        return result
+
+    def evaluate_int(self, text: str, variables: Mapping[str, Any], what: str) -> int:
+        result = self.evaluate(text, variables)
+        if isinstance(result, str) and not is_expression(text):
+            try:
+                return int(result)
+            except ValueError:
+                pass
+        if isinstance(result, bool) or not isinstance(result, int | float) or int(result) != result:
+            raise ExpressionError(f"expected {what} '{text}' to be a whole number, but it was {result!r}")
+        return int(result)
+
+
+_SYSTEM = Expressions()
+# Against the system clock, for callers without an engine (deploy-time checks, tools).
+evaluate = _SYSTEM.evaluate
+evaluate_raw = _SYSTEM.evaluate_raw
+evaluate_bool = _SYSTEM.evaluate_bool
+evaluate_string = _SYSTEM.evaluate_string
+evaluate_int = _SYSTEM.evaluate_int

@@ -27,7 +27,7 @@ def build_app(engine: Engine, allow_clock: bool) -> FastAPI:
     def healthz() -> dict[str, Any]:
         if not app.state.ready:
             raise HTTPException(status_code=503, detail="starting")
-        return {"status": "UP", "instances": len(engine.instances), "jobs": len(engine.jobs)}
+        return {"status": "UP", "instances": engine.instance_count(), "jobs": engine.job_count()}
 
     def _clock_guard() -> None:
         if not allow_clock:

@@ -26,6 +26,12 @@ class InstanceState:
     TERMINATED = "TERMINATED"
 
 
+class ElementInstanceState:
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    TERMINATED = "TERMINATED"
+
+
 class UserTaskState:
     CREATED = "CREATED"
     COMPLETED = "COMPLETED"
@@ -139,6 +145,26 @@ class ElementCompleted:
     instance_key: int
     element_id: str
     task_id: str
+
+
+@dataclass
+class ElementInstance:
+    """One element instance of a process instance, as it happened (runtime/history.py): the process
+    itself, each task, event, gateway and sub-process a token entered, with its times and end state."""
+
+    key: int
+    instance_key: int
+    definition_key: int
+    bpmn_process_id: str
+    element_id: str
+    element_name: str
+    element_type: str
+    flow_scope_key: int
+    task_id: str
+    state: str
+    start_ms: int
+    end_ms: int | None = None
+    position: int = 0  # the order the engine saw it in (its key may have been taken earlier, by its job)
 
 
 @dataclass

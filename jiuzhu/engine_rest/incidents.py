@@ -8,14 +8,14 @@ import hashlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from jiuzhu.engine.records import Incident
 from jiuzhu.engine.runtime import Engine
-from jiuzhu.engine_rest import filters
+from jiuzhu.engine_rest import acting, filters
 from jiuzhu.engine_rest.route import ProblemRoute
 from jiuzhu.engine_rest.shapes import FilterValue, PageRequest, SortField, Strict
 from jiuzhu.engine_rest.tasks import TENANT, iso_ms
@@ -68,6 +68,7 @@ def build_incident_router(engine: Engine) -> APIRouter:
             "processDefinitionId": bpmn_process_id,
             "processDefinitionKey": str(definition_key),
             "processInstanceKey": str(incident.instance_key),
+            "rootProcessInstanceKey": None,
             "errorType": _error_type(incident),
             "errorMessage": incident.message,
             "elementId": incident.element_id,
@@ -78,13 +79,15 @@ def build_incident_router(engine: Engine) -> APIRouter:
             "tenantId": TENANT,
         }
 
-    def _search(query: IncidentSearch) -> dict[str, Any]:
+    def _search(query: IncidentSearch, staff: acting.Staff | None) -> dict[str, Any]:
         f = query.filter
         spec = filters.SortSpec.build(query.sort, INCIDENT_SORT_FIELDS, "incidentKey")
         with engine.lock:
             rows = []
             for incident in list(engine.incidents.values()):
                 instance = engine.instances.get(incident.instance_key)
+                if staff is not None and not acting.in_scope(staff, engine.root_variables(incident.instance_key)):
+                    continue
                 process_id = instance.bpmn_process_id if instance is not None else ""
                 definition_key = instance.definition_key if instance is not None else 0
                 item = render(incident, process_id, definition_key)
@@ -111,16 +114,22 @@ def build_incident_router(engine: Engine) -> APIRouter:
         return filters.paginate(rows, sort_values, spec, query.page, INCIDENT_KINDS).as_json()
 
     @router.post("/incidents/search")
-    async def search_incidents(query: OptionalIncidentSearch = None) -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(_search, query or IncidentSearch()))
+    async def search_incidents(request: Request, query: OptionalIncidentSearch = None) -> JSONResponse:
+        staff = acting.person_of(request)
+        return JSONResponse(await run_in_threadpool(_search, query or IncidentSearch(), staff))
 
-    def _variables(query: ProcessVariableSearch) -> dict[str, Any]:
+    def _variables(query: ProcessVariableSearch, staff: acting.Staff | None) -> dict[str, Any]:
         f = query.filter
         with engine.lock:
             keys = [k for k in list(engine.instances) if filters.matches(f.process_instance_key, k, "key")]
             rows = []
             for key in keys:
-                for name, value in engine.root_variables(key).items():
+                variables = engine.root_variables(key)
+                if staff is not None:
+                    if not acting.in_scope(staff, variables):
+                        continue
+                    variables = acting.masked(staff, dict(variables))
+                for name, value in variables.items():
                     if not filters.matches(f.name, name):
                         continue
                     text = json.dumps(value, ensure_ascii=False, default=str)
@@ -142,7 +151,8 @@ def build_incident_router(engine: Engine) -> APIRouter:
         ).as_json()
 
     @router.post("/variables/search")
-    async def search_variables(query: OptionalVariableSearch = None) -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(_variables, query or ProcessVariableSearch()))
+    async def search_variables(request: Request, query: OptionalVariableSearch = None) -> JSONResponse:
+        staff = acting.person_of(request)
+        return JSONResponse(await run_in_threadpool(_variables, query or ProcessVariableSearch(), staff))
 
     return router

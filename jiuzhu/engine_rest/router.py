@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Security
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Security
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
@@ -24,9 +24,10 @@ from jiuzhu.engine.errors import EngineError
 from jiuzhu.engine.records import UserTask, UserTaskState
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.variables import INT64_MAX
-from jiuzhu.engine_rest import filters
+from jiuzhu.engine_rest import acting, filters
 from jiuzhu.engine_rest.forms import FormRepository, form_id_of
 from jiuzhu.engine_rest.incidents import build_incident_router
+from jiuzhu.engine_rest.operate import build_operate_router
 from jiuzhu.engine_rest.problems import ApiProblem, from_engine_error, not_found
 from jiuzhu.engine_rest.route import ProblemRoute
 from jiuzhu.engine_rest.shapes import (
@@ -143,11 +144,21 @@ def build_v2_router(
         dependencies.append(Security(OAuth2(flows=flows, auto_error=False)))
     router = APIRouter(prefix="/v2", route_class=ProblemRoute, dependencies=dependencies, tags=["v2"])
 
-    def _task(key: int) -> UserTask:
+    def _task(key: int, request: Request | None = None) -> UserTask:
+        """The task, or NOT_FOUND — also when it is outside the requesting person's scope."""
         task = reader.get(key)
-        if task is None:
+        staff = acting.person_of(request) if request is not None else None
+        if task is None or (staff is not None and not acting.can_view(staff, task, reader.task_variables(task))):
             raise not_found(f"User Task with key '{key}' not found")
         return task
+
+    def _refuse_unless(allowed: bool, key: int, what: str) -> None:
+        if not allowed:
+            raise ApiProblem(
+                403,
+                "FORBIDDEN",
+                f"Command '{what}' rejected: user task '{key}' is not the signed-in person's to {what.lower()}",
+            )
 
     def _command(name: str, call: Any) -> Any:
         try:
@@ -187,9 +198,12 @@ def build_v2_router(
             checks.append(lambda t: _matches_variables(local, reader.task_variables(t)))
         return checks
 
-    def _search(query: UserTaskSearch) -> dict[str, Any]:
+    def _search(query: UserTaskSearch, staff: acting.Staff | None) -> dict[str, Any]:
         spec = filters.SortSpec.build(query.sort, TASK_SORT_FIELDS, "userTaskKey")
         checks = _record_checks(query.filter)
+        if staff is not None:
+            # Last, as the dearest check: the person's township and role, on the instance's variables.
+            checks.append(lambda t: acting.can_view(staff, t, reader.roots.get(t.instance_key)))
 
         def sort_values(task: UserTask) -> list[Any]:
             return [_record_sort_value(task, name) for name, _ in spec.fields]
@@ -205,15 +219,21 @@ def build_v2_router(
         return page.as_json()
 
     @router.post("/user-tasks/search")
-    async def search_user_tasks(query: OptionalSearch = None) -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(_search, query or UserTaskSearch()))
+    async def search_user_tasks(request: Request, query: OptionalSearch = None) -> JSONResponse:
+        staff = acting.person_of(request)
+        return JSONResponse(await run_in_threadpool(_search, query or UserTaskSearch(), staff))
 
     @router.get("/user-tasks/{key}")
-    def get_user_task(key: TaskKey) -> JSONResponse:
-        return JSONResponse(reader.render(_task(key)))
+    def get_user_task(request: Request, key: TaskKey) -> JSONResponse:
+        return JSONResponse(reader.render(_task(key, request)))
 
     @router.post("/user-tasks/{key}/assignment", status_code=204)
-    def assign_user_task(body: AssignmentRequest, key: TaskKey) -> Response:
+    def assign_user_task(request: Request, body: AssignmentRequest, key: TaskKey) -> Response:
+        staff = acting.person_of(request)
+        if staff is not None:
+            task = _task(key, request)
+            _refuse_unless(acting.can_assign(staff, task, reader.task_variables(task), body.assignee), key, "ASSIGN")
+
         def assign() -> None:
             with engine.lock:
                 task = engine.user_task(key)
@@ -230,22 +250,31 @@ def build_v2_router(
         return Response(status_code=204)
 
     @router.delete("/user-tasks/{key}/assignee", status_code=204)
-    def unassign_user_task(key: TaskKey) -> Response:
+    def unassign_user_task(request: Request, key: TaskKey) -> Response:
+        staff = acting.person_of(request)
+        if staff is not None:
+            task = _task(key, request)
+            _refuse_unless(acting.can_assign(staff, task, reader.task_variables(task), None), key, "ASSIGN")
         _command("ASSIGN", lambda: engine.assign_user_task(key, None))
         return Response(status_code=204)
 
     @router.post("/user-tasks/{key}/completion", status_code=204)
     def complete_user_task(
+        request: Request,
         key: TaskKey,
         body: OptionalCompletion = None,
     ) -> Response:
+        staff = acting.person_of(request)
+        if staff is not None:
+            task = _task(key, request)
+            _refuse_unless(acting.can_complete(staff, task, reader.task_variables(task)), key, "COMPLETE")
         variables = (body.variables if body else None) or {}
         _command("COMPLETE", lambda: engine.complete_user_task(key, variables))
         return Response(status_code=204)
 
     @router.get("/user-tasks/{key}/form")
-    def get_user_task_form(key: TaskKey) -> Response:
-        task = _task(key)
+    def get_user_task_form(request: Request, key: TaskKey) -> Response:
+        task = _task(key, request)
         form_id = form_id_of(task.form_key)
         if form_id is None:
             return Response(status_code=204)
@@ -265,15 +294,20 @@ def build_v2_router(
 
     @router.post("/user-tasks/{key}/variables/search")
     def search_user_task_variables(
+        request: Request,
         key: TaskKey,
         body: OptionalVariableSearch = None,
         truncate: Truncate = True,
     ) -> JSONResponse:
         query = body or VariableSearch()
-        task = _task(key)
+        task = _task(key, request)
+        variables = reader.task_variables(task)
+        staff = acting.person_of(request)
+        if staff is not None:
+            variables = acting.masked(staff, variables)
         rows = [
             reader.render_variable(task, name, value, truncate)
-            for name, value in reader.task_variables(task).items()
+            for name, value in variables.items()
             if filters.matches(query.filter.name, name)
         ]
         spec = filters.SortSpec.build(query.sort, VARIABLE_SORT_FIELDS, "name")
@@ -283,9 +317,12 @@ def build_v2_router(
     # ------------------------------------------------------------------ process instances & definitions
 
     @router.post("/process-instances")
-    def create_process_instance(body: CreateProcessInstance) -> JSONResponse:
+    def create_process_instance(request: Request, body: CreateProcessInstance) -> JSONResponse:
         if not body.process_definition_id and not body.process_definition_key:
             raise ApiProblem(400, "INVALID_ARGUMENT", "Expected processDefinitionId or processDefinitionKey")
+        staff = acting.person_of(request)
+        if staff is not None and not acting.in_scope(staff, body.variables or {}):
+            raise ApiProblem(403, "FORBIDDEN", "A person may start processes of their own township only")
         instance = _command(
             "CREATE",
             lambda: engine.create_instance(
@@ -316,9 +353,18 @@ def build_v2_router(
         )
 
     @router.get("/process-instances/{key}")
-    def get_process_instance(key: InstanceKey) -> JSONResponse:
+    def get_process_instance(request: Request, key: InstanceKey) -> JSONResponse:
         instance = reader.instance(key)
-        if instance is None:
+        staff = acting.person_of(request)
+        # A running instance is judged on its variables; an ended one has none left, and its answer
+        # (keys, state, dates) carries no personal data.
+        hidden = (
+            staff is not None
+            and instance is not None
+            and key in engine.instances
+            and not acting.in_scope(staff, reader.instance_variables(key))
+        )
+        if instance is None or hidden:
             raise not_found(f"Process Instance with key '{key}' not found")
         has_incident = any(i.instance_key == instance.key for i in list(engine.incidents.values()))
         return JSONResponse(
@@ -344,4 +390,5 @@ def build_v2_router(
         return Response(deployed.definition.resource, media_type="text/xml")
 
     router.include_router(build_incident_router(engine))
+    router.include_router(build_operate_router(engine))
     return router

@@ -8,9 +8,11 @@ through `collectors.EngineStats` instead.
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from jiuzhu.metrics.definitions import Metrics
-from jiuzhu.metrics.labels import Labels
+from jiuzhu.metrics.labels import GRPC_CODES, GRPC_METHODS, Labels
 from jiuzhu.metrics.numbers import non_negative
 
 log = logging.getLogger(__name__)
@@ -20,11 +22,35 @@ class EngineRecorder:
     def __init__(self, metrics: Metrics, labels: Labels) -> None:
         self._m = metrics
         self._l = labels
+        # (method, code) -> the counter and histogram children of that pair: both sets are closed, so
+        # a call costs two dict lookups instead of the label checks and prometheus' labels() lock
+        self._grpc_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._untimed: set[str] = set()
 
     def grpc_request(self, method: str, code: str, seconds: float | None) -> None:
         """A gRPC call answered. `method` is the bare or full method name, `code` a grpc.StatusCode name.
         `seconds=None` counts the call without timing it (used for StreamActivatedJobs)."""
         try:
+            children = self._grpc_children.get((method, code)) if isinstance(method, str) else None
+            if children is not None:
+                if seconds is None:
+                    children[0].inc()
+                    return
+                if type(seconds) is float and 0.0 <= seconds < math.inf:
+                    children[0].inc()
+                    children[1].observe(seconds)
+                    return
+            bare = method.rsplit("/", 1)[-1] if isinstance(method, str) else method
+            if isinstance(code, str) and bare in GRPC_METHODS and code in GRPC_CODES and bare not in self._untimed:
+                # valid labels only: an invalid one goes the long way every time and is counted; a
+                # method counted untimed (StreamActivatedJobs) never gets a histogram series
+                if seconds is None:
+                    self._untimed.add(bare)
+                else:
+                    self._grpc_children[(method, code)] = (
+                        self._m.grpc_requests.labels(bare, code),
+                        self._m.grpc_duration.labels(bare),
+                    )
             name = self._l.grpc_method(method)
             self._m.grpc_requests.labels(name, self._l.grpc_code(code)).inc()
             if seconds is not None:

@@ -17,6 +17,7 @@ import grpc
 from jiuzhu.metrics.engine import EngineRecorder
 
 UNTIMED = frozenset({"StreamActivatedJobs"})
+MAX_WRAPPED = 256  # methods remembered (a server has a few dozen)
 
 
 def _code(context: grpc.ServicerContext, default: str) -> str:
@@ -32,6 +33,9 @@ def _code(context: grpc.ServicerContext, default: str) -> str:
 class GrpcMetricsInterceptor(grpc.ServerInterceptor):
     def __init__(self, recorder: EngineRecorder) -> None:
         self.recorder = recorder
+        # full method -> (the handler the next stage answered, its wrapped copy): a registered method
+        # answers with the same handler object on every call, so it is wrapped once, not per call
+        self._wrapped: dict[str, tuple[Any, Any]] = {}
 
     def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Any], handler_call_details: grpc.HandlerCallDetails
@@ -39,7 +43,17 @@ class GrpcMetricsInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        method = str(handler_call_details.method).rsplit("/", 1)[-1]
+        full = handler_call_details.method
+        known = self._wrapped.get(full)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = self._wrap(str(full).rsplit("/", 1)[-1], handler)
+        if known is not None or len(self._wrapped) < MAX_WRAPPED:
+            # a refusal answers with a handler of its own each time: only the last one is kept
+            self._wrapped[full] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, method: str, handler: Any) -> Any:
         timed = method not in UNTIMED
         if handler.unary_unary is not None:
             return handler._replace(unary_unary=self._unary(method, handler.unary_unary, timed))

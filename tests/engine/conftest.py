@@ -11,25 +11,15 @@ from typing import Any
 import pytest
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
-from jiuzhu.engine.server import EngineConfig, EngineServer
-from tests.conftest import free_port
+from jiuzhu.engine.server import EngineServer
+from jiuzhu.testing import InProcessEngine
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EngineServer]:
     # Engine semantics, not its doors (tests/engine/test_auth.py): plaintext clients, no tokens.
-    config = EngineConfig(
-        grpc_port=free_port(),
-        http_port=free_port(),
-        data_dir=tmp_path / "data",
-        controlled_clock=True,
-        insecure=True,
-    )
-    srv = EngineServer(config)
-    srv.start()
-    assert srv.wait_http(), "the engine's HTTP server did not start"
-    yield srv
-    srv.stop()
+    with InProcessEngine(tmp_path / "data", insecure=True) as srv:
+        yield srv
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from pyzeebe.errors import UnknownGrpcStatusCodeError
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from tests.conftest import ROOT, EngineProcess, free_port
+from jiuzhu.testing import EngineProcess
+from jiuzhu.testing.engine import ROOT
 from tests.engine.bpmn_builder import Process
 from tests.engine.zbctl import Zbctl
 
@@ -52,7 +53,7 @@ def open_task(engine: EngineProcess, tmp_path: Path) -> int:
     found = httpx.post(
         f"{engine.http}/v2/user-tasks/search",
         json={"filter": {"state": "CREATED"}},
-        auth=engine.clients.auth("tasklist"),
+        auth=engine.clients.auth("admin"),
     ).json()
     [item] = found["items"]
     return int(item["userTaskKey"])
@@ -115,7 +116,10 @@ def test_token_endpoint_speaks_client_credentials(engine_process: EngineProcess)
 def test_scopes_limit_what_a_token_may_call_on_v2(engine_process: EngineProcess) -> None:
     base, clients = engine_process.http, engine_process.clients
     search = {"filter": {"state": "CREATED"}}
-    assert httpx.post(f"{base}/v2/user-tasks/search", json=search, auth=clients.auth("tasklist")).status_code == 200
+    # A bare task-list token acts for nobody: user tasks need a signed-in person (test_auth_person.py).
+    bare = httpx.post(f"{base}/v2/user-tasks/search", json=search, auth=clients.auth("tasklist"))
+    assert bare.status_code == 403 and bare.json()["title"] == "FORBIDDEN"
+    assert httpx.post(f"{base}/v2/user-tasks/search", json=search, auth=clients.auth("admin")).status_code == 200
     worker = httpx.post(f"{base}/v2/user-tasks/search", json=search, auth=clients.auth("worker"))
     assert worker.status_code == 403 and worker.json()["title"] == "FORBIDDEN"
     assert httpx.get(f"{base}/v2/clock", auth=clients.auth("tasklist")).status_code == 403  # the clock is admin's
@@ -205,7 +209,7 @@ def test_cross_site_form_post_changes_nothing(engine_process: EngineProcess, tmp
     assert httpx.post(url, headers=form, content=b"").status_code == 401
     assert httpx.post(url, headers=form, content=b"variables=x").status_code == 401
     # Even with a valid token a form body is no state change: JSON only.
-    token = engine_process.clients.headers("tasklist")
+    token = engine_process.clients.headers("admin")
     refused = httpx.post(url, headers={**form, **token}, content=b"")
     assert refused.status_code == 415 and refused.json()["title"] == "UNSUPPORTED_MEDIA_TYPE"
     text = httpx.post(url, headers={**token, "Content-Type": "text/plain"}, content=b"{}")
@@ -216,7 +220,7 @@ def test_cross_site_form_post_changes_nothing(engine_process: EngineProcess, tmp
     assert "access-control-allow-origin" not in refused.headers
     task = httpx.get(f"{engine_process.http}/v2/user-tasks/{key}", headers=token).json()
     assert task["state"] == "CREATED"
-    # The task list's own JSON call still completes it.
+    # A JSON call with a token still completes it.
     done = httpx.post(url, headers=token, json={"variables": {"approved": True}})
     assert done.status_code == 204
     assert httpx.get(f"{engine_process.http}/v2/user-tasks/{key}", headers=token).json()["state"] == "COMPLETED"
@@ -224,8 +228,7 @@ def test_cross_site_form_post_changes_nothing(engine_process: EngineProcess, tmp
 
 @pytest.fixture
 def insecure_engine(tmp_path: Path) -> Iterator[EngineProcess]:
-    engine = EngineProcess(tmp_path / "open", free_port(), free_port(), insecure=True)
-    engine.data_dir.mkdir()
+    engine = EngineProcess(tmp_path / "open", insecure=True)
     yield engine.start()
     engine.stop()
 

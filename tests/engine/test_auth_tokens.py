@@ -79,8 +79,15 @@ def test_scopes() -> None:
     for method in ("DeployResource", "CreateProcessInstance", "CancelProcessInstance", "ModifyProcessInstance"):
         assert not grpc_allows(worker, gateway + method) and grpc_allows(admin, gateway + method)
     assert grpc_allows(tasklist, gateway + "Topology") and not grpc_allows(tasklist, gateway + "ActivateJobs")
-    assert http_allows(tasklist, "/v2/user-tasks/1/completion") and not http_allows(tasklist, "/v2/clock")
-    assert not http_allows(tasklist, "/v2/user-tasks-evil") and not http_allows(worker, "/v2/user-tasks/search")
+    person = True  # a task-list token acting for a signed-in person
+    assert http_allows(tasklist, "/v2/user-tasks/1/completion", person) and not http_allows(
+        tasklist, "/v2/clock", person
+    )
+    assert not http_allows(tasklist, "/v2/user-tasks-evil", person)
+    assert not http_allows(worker, "/v2/user-tasks/search", person)
+    # Acting for nobody, it reads process models only.
+    assert not http_allows(tasklist, "/v2/user-tasks/search") and not http_allows(tasklist, "/v2/variables/search")
+    assert http_allows(tasklist, "/v2/process-definitions/1/xml")
     assert http_allows(admin, "/v2/clock/advance")
 
 

@@ -60,7 +60,7 @@ import pytest
 from pyzeebe import Job, ZeebeClient, ZeebeWorker
 from pyzeebe.errors import ZeebeDeadlineExceeded, ZeebeGatewayUnavailableError, ZeebeInternalError
 
-from tests.conftest import EngineProcess
+from jiuzhu.testing import EngineProcess
 from tests.engine.bpmn_builder import Process
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(120)]

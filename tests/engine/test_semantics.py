@@ -16,7 +16,7 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 from jiuzhu.engine.errors import EngineError
 from jiuzhu.engine.gateway.service import GatewayService
 from jiuzhu.engine.server import EngineServer
-from tests.conftest import EngineProcess
+from jiuzhu.testing import EngineProcess
 from tests.engine.bpmn_builder import Process, linear_jobs
 from tests.engine.conftest import Running, eventually
 from tests.engine.test_pyzeebe import deploy

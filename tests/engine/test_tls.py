@@ -56,7 +56,7 @@ def test_up_over_tls_runs_its_workers_and_task_list(tls_up: LiveSystem) -> None:
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"http://127.0.0.1:{tls_up.http_port}/healthz", timeout=5)
     # The demo cases reached user tasks: the in-process workers worked them over TLS gRPC with a token.
-    auth = tls_up.clients.auth("tasklist")
+    auth = tls_up.clients.auth("admin")
     names: set[str] = set()
     for _ in range(60):
         found = httpx.post(

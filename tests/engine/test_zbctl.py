@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EngineProcess
+from jiuzhu.testing import EngineProcess
 from tests.engine.bpmn_builder import Process, linear_jobs
 from tests.engine.zbctl import Zbctl
 

@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jiuzhu.engine.auth.credentials import TOKEN_PATH, EngineCredentials
-from jiuzhu.engine.auth.scopes import http_allows
+from jiuzhu.engine.auth.person import Person
+from jiuzhu.engine.auth.scopes import TASKLIST, http_allows
 from jiuzhu.engine.auth.tokens import TokenIssuer, Verifier, bearer
 from jiuzhu.engine_rest.problems import problem_response
 
@@ -62,13 +63,24 @@ def token_router(credentials: EngineCredentials, issuer: TokenIssuer) -> APIRout
             log.warning("token refused for client %r from %s", client_id[:64], request.client)
             return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
         audience = form.get("audience")
-        token = issuer.issue(client.client_id, client.scopes, str(audience) if audience else None)
+        scopes, person = client.scopes, None
+        acting = form.get("on_behalf_of")
+        if acting is not None:
+            # The task list vouches for the person it signed in; the token then carries only what
+            # the task list may do, narrowed further by that person's township and role.
+            if TASKLIST not in client.scopes:
+                return _oauth_error(400, "invalid_request", "only a task-list client may act for a person")
+            person = Person.from_json(str(acting))
+            if person is None:
+                return _oauth_error(400, "invalid_request", "on_behalf_of is not a person as the task list names one")
+            scopes = frozenset({TASKLIST})
+        token = issuer.issue(client.client_id, scopes, str(audience) if audience else None, person)
         return JSONResponse(
             {
                 "access_token": token,
                 "token_type": "Bearer",
                 "expires_in": issuer.ttl_s,
-                "scope": " ".join(sorted(client.scopes)),
+                "scope": " ".join(sorted(scopes)),
             },
             headers={"Cache-Control": "no-store"},
         )
@@ -107,7 +119,7 @@ class V2Guard:
                     401, "UNAUTHORIZED", "The request lacks valid authentication credentials", path
                 )
                 refusal.headers["WWW-Authenticate"] = 'Bearer realm="jiuzhu"'
-            elif not http_allows(principal.scopes, path):
+            elif not http_allows(principal.scopes, path, principal.person is not None):
                 refusal = problem_response(
                     403, "FORBIDDEN", f"Client '{principal.client_id}' may not call {path}", path
                 )

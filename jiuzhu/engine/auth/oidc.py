@@ -4,6 +4,14 @@ checked against the issuer's published keys (JWKS), its ``iss``, the configured 
 The scopes a token carries are the jiuzhu scopes (admin, worker, tasklist) found in its ``scope``
 claim or among its Keycloak roles (``realm_access.roles``, ``resource_access.*.roles``): give the
 service accounts a client scope or a role with that name.
+
+A person signed in at the provider (the task list's staff, through Keycloak) names no township or
+role the engine could scope by. With ``person_claim`` (e.g. ``preferred_username``) and a staff
+directory (``people``: login → ``Person``, the application's case record), a task-list token that
+carries that claim acts for the staff member of that login, exactly as a token the task list asks
+for ``on_behalf_of`` them; a login the directory does not know (or no longer lists as active) is
+refused. A token without the claim, or a Keycloak service account (``service-account-…``), stays a
+client of its scopes.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from jiuzhu.engine.auth.person import Person
 from jiuzhu.engine.auth.rsa import verify_rs256
 from jiuzhu.engine.auth.scopes import SCOPES
 from jiuzhu.engine.auth.tokens import Principal
@@ -25,6 +34,7 @@ from jiuzhu.engine.auth.tokens import Principal
 log = logging.getLogger(__name__)
 REFRESH_AT_MOST_EVERY_S = 60.0  # an unknown key id refetches the keys, but not on every bad token
 LEEWAY_S = 30
+SERVICE_ACCOUNT_PREFIX = "service-account-"  # how Keycloak names the user behind a client's service account
 
 
 def _unb64(text: str) -> bytes:
@@ -55,7 +65,13 @@ class OidcVerifier:
         audience: str,
         http: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
+        person_claim: str | None = None,
+        people: Callable[[str], Person | None] | None = None,
     ) -> None:
+        if person_claim and people is None:
+            raise ValueError("an OIDC person claim needs a staff directory to look the logins up in")
+        self.person_claim = person_claim
+        self.people = people
         self.issuer = issuer.rstrip("/")
         self.audience = audience
         self._http = http or httpx.Client(timeout=10)
@@ -113,7 +129,16 @@ class OidcVerifier:
         if not isinstance(expires, int | float) or expires + LEEWAY_S <= self._clock():
             return None
         subject = claims.get("azp") or claims.get("client_id") or claims.get("sub") or ""
-        return Principal(str(subject), _scopes(claims))
+        scopes = _scopes(claims)
+        login = claims.get(self.person_claim) if self.person_claim else None
+        if "tasklist" not in scopes or not isinstance(login, str) or login.startswith(SERVICE_ACCOUNT_PREFIX):
+            return Principal(str(subject), scopes)
+        assert self.people is not None
+        person = self.people(login) if login else None
+        if person is None:
+            log.warning("OIDC token of issuer %s refused: %r is not an active staff login", self.issuer, login)
+            return None
+        return Principal(str(subject), scopes, person)
 
 
 class AnyOf:

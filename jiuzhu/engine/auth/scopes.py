@@ -29,7 +29,9 @@ WORKER_METHODS = frozenset(
 TASKLIST_METHODS = frozenset({"Topology"})
 
 # /v2 path prefixes the task list uses (incidents and variables: its 卡住的案件 page, read-only);
-# everything else under /v2 (the clock) is admin's.
+# everything else under /v2 (the clock) is admin's. Only a token that acts for a signed-in person
+# (``person`` claim) reaches them: the routes then scope every answer to that person's township and
+# role. A bare task-list token may read process models only, which hold no personal data.
 TASKLIST_PATHS = (
     "/v2/user-tasks",
     "/v2/process-instances",
@@ -47,7 +49,16 @@ def grpc_allows(scopes: frozenset[str], method: str) -> bool:
     return (WORKER in scopes and name in WORKER_METHODS) or (TASKLIST in scopes and name in TASKLIST_METHODS)
 
 
-def http_allows(scopes: frozenset[str], path: str) -> bool:
+PERSONLESS_PATHS = ("/v2/process-definitions",)
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in prefixes)
+
+
+def http_allows(scopes: frozenset[str], path: str, acts_for_person: bool = False) -> bool:
     if ADMIN in scopes:
         return True
-    return TASKLIST in scopes and any(path == p or path.startswith(p + "/") for p in TASKLIST_PATHS)
+    if TASKLIST not in scopes:
+        return False
+    return _under(path, TASKLIST_PATHS if acts_for_person else PERSONLESS_PATHS)

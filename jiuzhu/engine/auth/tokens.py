@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from jiuzhu.engine.auth.person import Person
+
 ISSUER = "jiuzhu-engine"
 DEFAULT_AUDIENCE = "zeebe-api"  # what Camunda self-managed clients send by default
 TOKEN_TTL_S = 3600
@@ -25,6 +27,7 @@ TOKEN_TTL_S = 3600
 class Principal:
     client_id: str
     scopes: frozenset[str]
+    person: Person | None = None  # the signed-in person a task-list token acts for
 
 
 class Verifier(Protocol):
@@ -55,9 +58,11 @@ class TokenIssuer:
     def _sign(self, signing_input: str) -> str:
         return _b64(hmac.new(self._key, signing_input.encode("ascii"), hashlib.sha256).digest())
 
-    def issue(self, client_id: str, scopes: Iterable[str], audience: str | None = None) -> str:
+    def issue(
+        self, client_id: str, scopes: Iterable[str], audience: str | None = None, person: Person | None = None
+    ) -> str:
         now = int(self._clock())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": ISSUER,
             "sub": client_id,
             "aud": audience or DEFAULT_AUDIENCE,
@@ -66,6 +71,8 @@ class TokenIssuer:
             "exp": now + self.ttl_s,
             "jti": secrets.token_urlsafe(12),
         }
+        if person is not None:
+            claims["person"] = person.claims()
         payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{_HEADER}.{payload}.{self._sign(f'{_HEADER}.{payload}')}"
 
@@ -85,7 +92,10 @@ class TokenIssuer:
         expires = claims.get("exp")
         if not isinstance(expires, int) or expires <= self._clock():
             return None
-        return Principal(str(claims.get("sub", "")), frozenset(str(claims.get("scope", "")).split()))
+        person = Person.from_claims(claims["person"]) if "person" in claims else None
+        if "person" in claims and person is None:
+            return None
+        return Principal(str(claims.get("sub", "")), frozenset(str(claims.get("scope", "")).split()), person)
 
 
 def bearer(value: str | None) -> str | None:

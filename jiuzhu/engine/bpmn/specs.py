@@ -43,13 +43,9 @@ from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
 from jiuzhu.engine.bpmn import timers
+from jiuzhu.engine.bpmn.hooks import runtime_of
 from jiuzhu.engine.bpmn.zeebe import Extensions
 from jiuzhu.engine.expressions import ExpressionError
-
-
-def runtime_of(my_task: Any) -> Any:
-    """The runtime hooks hang off the script engine, which Spiff hands to every task."""
-    return my_task.workflow.top_workflow.script_engine.runtime
 
 
 class ZeebeTaskMixin:

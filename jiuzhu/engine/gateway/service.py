@@ -21,6 +21,7 @@ from jiuzhu.engine.bpmn.timers import MAX_DURATION
 from jiuzhu.engine.errors import Code, EngineError, invalid
 from jiuzhu.engine.records import PARTITION_ID, Definition
 from jiuzhu.engine.runtime import ActivatedJob, Engine, JobStream
+from jiuzhu.engine.runtime.modification import Activation, Modification
 from jiuzhu.engine.variables import parse_document
 
 log = logging.getLogger(__name__)
@@ -254,7 +255,22 @@ class GatewayService(pb_grpc.GatewayServicer):
         return self._unsupported(context, "DeleteResource")
 
     def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
-        return self._unsupported(context, "ModifyProcessInstance")
+        def run() -> pb.ModifyProcessInstanceResponse:
+            modification = Modification(
+                activate=[
+                    Activation(
+                        element_id=a.elementId,
+                        ancestor_key=a.ancestorElementInstanceKey or None,
+                        variables=[(v.scopeId, parse_variables(v.variables)) for v in a.variableInstructions],
+                    )
+                    for a in request.activateInstructions
+                ],
+                terminate_keys=[t.elementInstanceKey for t in request.terminateInstructions],
+            )
+            self.engine.modify_instance(request.processInstanceKey, modification)
+            return pb.ModifyProcessInstanceResponse()
+
+        return self._call(context, run)
 
     def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
         return self._unsupported(context, "MigrateProcessInstance")
@@ -382,7 +398,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     def SetVariables(self, request: Any, context: Any) -> pb.SetVariablesResponse:
         def run() -> pb.SetVariablesResponse:
             variables = parse_variables(request.variables)
-            key = self.engine.set_variables(request.elementInstanceKey, variables, request.local)
+            key = self.engine.set_element_variables(request.elementInstanceKey, variables, request.local)
             return pb.SetVariablesResponse(key=key)
 
         return self._call(context, run)

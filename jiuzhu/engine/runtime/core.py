@@ -1,11 +1,13 @@
 """The embedded engine: Zeebe's commands on Spiff workflows, with write-through durable state.
 
-One lock serialises commands, as one Zeebe partition does; each command mutates memory, commits
-its `Changes` in one transaction and only then answers. If anything unexpected fails mid-command,
-memory is reloaded from the store, so what was acknowledged is exactly what survives.
+One lock serialises commands, as one Zeebe partition does; each command mutates memory, hands its
+`Changes` to the group commit (commands that finish close together share one transaction) and
+answers only once they are committed. If anything unexpected fails mid-command, memory is reloaded
+from the store, so what was acknowledged is exactly what survives. docs/engine.md draws the flow.
 """
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import heapq
@@ -19,8 +21,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from jiuzhu import metrics
-from jiuzhu.engine import events, expressions, feel, scopes
+from jiuzhu.engine import events, expressions, scopes
 from jiuzhu.engine.bpmn.compaction import compact
 from jiuzhu.engine.bpmn.parser import ParsedProcess, parse_processes
 from jiuzhu.engine.bpmn.state import StateCodec
@@ -29,13 +30,17 @@ from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.decisions import DecisionRepository
 from jiuzhu.engine.dmn import DecisionEvaluation
 from jiuzhu.engine.errors import Code, EngineError, invalid, not_found, precondition
+from jiuzhu.engine.expressions import Expressions
 from jiuzhu.engine.feel import to_json as feel_json
+from jiuzhu.engine.observer import EngineObserver, NullObserver
 from jiuzhu.engine.records import (
     KEY_BASE,
     DecisionDefinition,
     DecisionRequirements,
     Definition,
     ElementCompleted,
+    ElementInstance,
+    ElementInstanceState,
     Incident,
     Instance,
     InstanceState,
@@ -47,8 +52,13 @@ from jiuzhu.engine.records import (
     UserTask,
     UserTaskState,
 )
+from jiuzhu.engine.runtime.board import JobBoard, activatable
+from jiuzhu.engine.runtime.commit import GroupCommit
+from jiuzhu.engine.runtime.history import ElementHistory
 from jiuzhu.engine.runtime.model import (
+    COMPACT_EVERY_ROUNDS,
     MAX_CACHED_WORKFLOWS,
+    MAX_ROUNDS_PER_COMMAND,
     TIMER_EVENT_TYPES,
     DecisionFailure,
     DeployedProcess,
@@ -62,24 +72,47 @@ from jiuzhu.engine.runtime.model import (
     _Txn,
     log,
 )
+from jiuzhu.engine.runtime.subscriptions import Subscriptions
 from jiuzhu.engine.store.repository import Changes, Store
 
 
 class EngineCore:
     """State, commands and the step loop; the mixins add jobs, flow structure and correlation."""
 
-    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None, observer: EngineObserver | None = None) -> None:
         self.store = store
         self.clock = clock or Clock()
+        self.observer: EngineObserver = observer or NullObserver()
         self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)  # jobs or instances changed: wake waiters
+        self.changed = threading.Condition(self.lock)  # an instance ended: wake result waiters
         self.script_engine = FeelScriptEngine(self)
-        feel.set_clock(self.clock.now)  # FEEL's now()/today() read the engine clock, pinned or not
+        # FEEL's now()/today() read this engine's clock, pinned or not (no process-wide setting)
+        self.expressions = Expressions(self.clock.now)
         self.codec = StateCodec()
+        self.board = JobBoard()
+        self.commits = GroupCommit(self.store.commit_all)
+        self.history = ElementHistory(self.new_key, self.now_ms)
         self._txn: _Txn | None = None
-        self._streams: list[JobStream] = []
         self._wake_scheduler: Callable[[], None] = lambda: None
+        self._planned_wake_ms: int | None = None  # what the scheduler sleeps until (next_wake_ms)
         self._load()
+
+    # Views kept for readers of the records (tests, the REST layer); the parts own them.
+    @property
+    def jobs(self) -> dict[int, Job]:
+        return self.board.jobs
+
+    @property
+    def user_tasks(self) -> dict[int, UserTask]:
+        return self.board.user_tasks
+
+    @property
+    def subscriptions(self) -> dict[int, Subscription]:
+        return self._subscriptions.items
+
+    @property
+    def _streams(self) -> list[JobStream]:
+        return self.board.streams
 
     # ------------------------------------------------------------------ state & transactions
 
@@ -89,22 +122,26 @@ class EngineCore:
         for definition in sorted(self.store.load(Definition), key=lambda d: d.key):
             self._register_definition(definition)
         table = self.store.instance_table()
-        self.instances: dict[int, Instance] = {
-            i.key: i for i in self.store.load(Instance, table.c.state == InstanceState.ACTIVE)
+        self.instances: dict[int, Instance] = {  # each state is read when a command needs it
+            i.key: i for i in self.store.load(Instance, table.c.state == InstanceState.ACTIVE, skip=("state_json",))
         }
-        for instance in self.instances.values():
-            instance.state_json = None  # loaded lazily
+        history = self.store.element_table()
+        self.history.reset(
+            r
+            for r in self.store.load(ElementInstance, history.c.state == ElementInstanceState.ACTIVE)
+            if r.instance_key in self.instances
+        )
         self.workflows: OrderedDict[int, Any] = OrderedDict()
         self._roots: dict[int, dict[str, Any]] = {}  # process-scope variables as last saved
-        self.jobs: dict[int, Job] = {j.key: j for j in self.store.load(Job)}
-        self.incidents: dict[int, Incident] = {i.key: i for i in self.store.load(Incident)}
-        self.user_tasks: dict[int, UserTask] = {
-            t.key: t for t in self.store.load(UserTask) if t.state == UserTaskState.CREATED
-        }
+        self.board.reset(self.store.load(Job), self.store.load(UserTask, self.store.open_user_tasks()))
+        self.incidents: dict[int, Incident] = {}
+        self._incidents_by_instance: dict[int, set[int]] = {}
+        for incident in self.store.load(Incident):
+            self._add_incident(incident)
         self.messages: dict[int, Message] = {m.key: m for m in self.store.load(Message)}
-        self.subscriptions: dict[int, Subscription] = {s.key: s for s in self.store.load(Subscription)}
+        self._subscriptions = Subscriptions(self.store.load(Subscription))
         self.timer_starts: dict[int, TimerStart] = {t.key: t for t in self.store.load(TimerStart)}
-        self.decision_repo = DecisionRepository()
+        self.decision_repo = DecisionRepository(self.clock.now)
         self.decision_repo.restore(self.store.load(DecisionRequirements), self.store.load(DecisionDefinition))
         self.results: dict[int, dict[str, Any]] = {}  # final variables for create-with-result waiters
         self._result_waiters: set[int] = set()
@@ -127,9 +164,6 @@ class EngineCore:
             (i.next_due_ms, i.key) for i in self.instances.values() if i.next_due_ms is not None
         ]
         heapq.heapify(self._timer_heap)
-        self._job_heap: list[tuple[int, int]] = []
-        for job in self.jobs.values():
-            self._schedule_job(job)
 
     def _register_definition(self, definition: Definition) -> None:
         root = parse_xml(definition.resource, definition.resource_name)
@@ -152,44 +186,134 @@ class EngineCore:
         return self.clock.millis()
 
     @contextlib.contextmanager
-    def command(self) -> Iterator[_Txn]:
-        """Run one command atomically: commit before returning, or restore memory on failure."""
+    def command(self, deferred: bool = False) -> Iterator[_Txn]:
+        """Run one command atomically: its changes are committed before it returns (`deferred`: the
+        caller calls `settle` once it has left the engine lock), or memory is restored on failure."""
         with self.lock:
             if self._txn is not None:  # nested: join the running command
                 yield self._txn
                 return
+            if self.commits.poisoned:  # an earlier commit failed: start again from the store
+                self._reload()
             txn = self._txn = _Txn()
             try:
                 yield txn
-                for key in txn.touched:
-                    self._save_instance(key, txn.changes)
-                self.store.commit(txn.changes)
-                for observe in txn.observed:
-                    observe()
+                self._conclude(txn)
             except EngineError:
                 self._txn = None
                 if not txn.changes.empty() or txn.touched:
                     self._reload()
                 raise
-            except Exception:
+            except Exception as err:
                 self._txn = None
                 log.exception("command failed; reloading engine state from the store")
                 self._reload()
+                # Never a silent stall: the element the command was working on gets an incident
+                # with the error (its job is held until the incident is resolved).
+                self._incident_for_failure(txn.focus, err)
                 raise
             finally:
                 self._txn = None
-            if txn.new_jobs:
-                self._push_to_streams()
-            self.changed.notify_all()
-            self._wake_scheduler()
+            txn.ticket = self.commits.enqueue(txn.changes, self._after_commit(txn))
+            # Result waiters see the new state at once; what they answer waits for the commit.
+            if txn.ended:
+                self.changed.notify_all()
+            if txn.wake or self._due_earlier_than_planned():
+                self._wake_scheduler()
+        if not deferred:
+            self.settle(txn)
+
+    def _focus(self, instance: Instance, task_id: str | None, job: Job | None = None) -> None:
+        """Name the element this command works on: if it fails unexpectedly, the incident goes there."""
+        self._tx().focus = (instance.key, task_id, job.key if job is not None else None)
+
+    def _incident_for_failure(self, focus: tuple[int, str | None, int | None] | None, err: Exception) -> None:
+        if focus is None:
+            return
+        instance_key, task_id, job_key = focus
+        message = f"Unexpected error while processing the command: {type(err).__name__}: {err}"[:1000]
+        try:
+            with self.command() as txn:
+                instance = self.instances.get(instance_key)
+                if instance is None:
+                    return
+                job = self.jobs.get(job_key) if job_key is not None else None
+                if job is not None and job.state in (JobState.ACTIVATED, JobState.ACTIVATABLE):
+                    # held (not handed out, no deadline) until the incident is resolved
+                    job.state, job.worker, job.deadline_ms = JobState.FAILED, "", -1
+                    job.error_message = message
+                    txn.changes.put(job)
+                element_id, element_key, found_task = instance.bpmn_process_id, instance.key, ""
+                if task_id:
+                    with contextlib.suppress(Exception):  # the stored state itself may be what fails
+                        task = self.workflow(instance).get_task_from_id(UUID(task_id))
+                        element_id = task.task_spec.bpmn_id or task.task_spec.name
+                        element_key = task.internal_data.get("key") or (job.element_instance_key if job else 0)
+                        found_task = task_id
+                incident = Incident(
+                    key=self.new_key(),
+                    instance_key=instance.key,
+                    element_instance_key=element_key or instance.key,
+                    element_id=element_id,
+                    task_id=found_task,
+                    error_type="UNKNOWN",
+                    message=message,
+                    job_key=job.key if job is not None else None,
+                    created_ms=self.now_ms(),
+                )
+                self._add_incident(incident)
+                txn.changes.put(incident)
+                self._observe(lambda: self.observer.incident_raised("UNKNOWN"))
+                log.warning("incident %s on %s in instance %s: %s", incident.key, element_id, instance.key, message)
+        except Exception:
+            log.exception("could not raise an incident for the failed command on instance %s", instance_key)
+
+    def _due_earlier_than_planned(self) -> bool:
+        """Did the command schedule something before the scheduler's next wake-up? (Waking it on
+        every command would make it contend for the lock for nothing.)"""
+        due = [d for d in (self._timer_heap[0][0] if self._timer_heap else None, self.board.next_due_ms()) if d]
+        if not due:
+            return False
+        return self._planned_wake_ms is None or min(due) < self._planned_wake_ms
+
+    def settle(self, txn: _Txn) -> None:
+        """Wait until `txn` is committed, then push its activated jobs and tell the observer."""
+        self.commits.wait(txn.ticket)
+        for observe in txn.observed:
+            try:
+                observe()
+            except Exception:  # an observer must never fail a committed command
+                log.exception("engine observer failed")
+
+    def _after_commit(self, txn: _Txn) -> Callable[[], None] | None:
+        """Once `txn` is committed: push its activated jobs to their streams and wake the idle long
+        polls of the job types that got work (run by whoever commits the batch)."""
+        if not txn.pushes and not txn.ready_types:
+            return None
+        pushes, ready_types, board = txn.pushes, txn.ready_types, self.board
+
+        def run() -> None:
+            for stream, activated in pushes:
+                stream.push(activated)
+            board.notify(ready_types)
+
+        return run
+
+    def _conclude(self, txn: _Txn) -> None:
+        """The end of a command's work: hand new jobs to open streams, save the touched instances."""
+        if txn.ready_types and self.board.streams:
+            self._push_to_streams(txn)
+        for key in txn.touched:
+            self._save_instance(key, txn.changes, resume=key in txn.resume)
 
     def _reload(self) -> None:
-        streams, wake = self._streams, self._wake_scheduler
+        self.commits.flush()  # what others handed in before this is committed (or fails) first
         self._load()
-        self._streams, self._wake_scheduler = streams, wake
+        self.commits.recovered()
+        self.board.notify_all()
 
     def _observe(self, record: Callable[[], None]) -> None:
-        """Count something for /metrics once the command has committed (never for a rollback)."""
+        """Tell the observer something once the command has committed (never for a rollback)."""
         self._tx().observed.append(record)
 
     def _tx(self) -> _Txn:
@@ -221,19 +345,23 @@ class EngineCore:
                 self.workflows.move_to_end(evicted, last=False)
                 break
 
-    def _save_instance(self, key: int, changes: Changes) -> None:
+    def _save_instance(self, key: int, changes: Changes, resume: bool = False) -> None:
         instance = self.instances.get(key)
         if instance is None:
             return
+        wf = self.workflows.get(key)
+        if wf is not None:
+            self.history.observe(instance, wf, changes)
         if instance.state == InstanceState.ACTIVE:
             wf = self.workflows[key]
-            instance.next_due_ms = self._next_due(wf)
+            instance.next_due_ms = self.now_ms() if resume else self._next_due(wf)
             if instance.next_due_ms is not None:
                 heapq.heappush(self._timer_heap, (instance.next_due_ms, key))
             row = Instance(**{**instance.__dict__, "state_json": self.codec.dumps(wf)})
             self._roots[key] = dict(scopes.workflow_scope(wf))
         else:
             row = Instance(**{**instance.__dict__, "state_json": None, "next_due_ms": None})
+            self.history.instance_ended(instance, changes)
             self.instances.pop(key, None)
             self.workflows.pop(key, None)
             self._roots.pop(key, None)
@@ -260,7 +388,11 @@ class EngineCore:
         wf = self.workflow(instance)
         previous, txn.instance = txn.instance, instance
         try:
-            for _round in range(10_000):
+            for round_ in range(MAX_ROUNDS_PER_COMMAND):
+                if round_ and round_ % COMPACT_EVERY_ROUNDS == 0:
+                    # a loop without a wait state (script tasks, gateways) must not deepen the tree
+                    # within one command either: Spiff's task iterator stops looking 1,000 levels down
+                    self._compact(instance, wf)
                 if not self._step(wf):
                     wf.refresh_timers()
                     if (
@@ -269,19 +401,35 @@ class EngineCore:
                         and not self._close_idle_event_subprocesses(wf)
                     ):
                         break
+            else:
+                # Still busy after this many steps: go on in a later command (the scheduler runs it
+                # at once), so other commands interleave, as records do on a Zeebe partition.
+                txn.resume.add(instance.key)
+                log.info("instance %s still running after %s steps; continuing", instance.key, MAX_ROUNDS_PER_COMMAND)
+        except EngineError:
+            raise
+        except Exception:
+            if txn.focus is None:
+                txn.focus = (instance.key, None, None)
+            raise
         finally:
             txn.instance = previous
-        # What is finished leaves the live state (its cost follows what is active, not the history);
-        # the completed elements are kept as history rows.
-        for task in compact(wf):
-            if task.state == TaskState.COMPLETED and getattr(task.task_spec, "bpmn_id", None):
-                done = ElementCompleted(self.new_key(), instance.key, task.task_spec.bpmn_id, str(task.id))
-                txn.changes.put(done)
+        self._compact(instance, wf)
         if wf.completed and instance.state == InstanceState.ACTIVE:
             self._end_instance(instance, InstanceState.COMPLETED, scopes.workflow_scope(wf))
         while self._pending_child_ends:
             child, variables = self._pending_child_ends.pop(0)
             self._child_ended(child, variables)
+
+    def _compact(self, instance: Instance, wf: Any) -> None:
+        """What is finished leaves the live state (its cost follows what is active, not the history);
+        the completed elements are kept as history rows. The element history sees the tree first:
+        what compaction removes has been recorded."""
+        self.history.observe(instance, wf, self._tx().changes)
+        for task in compact(wf):
+            if task.state == TaskState.COMPLETED and getattr(task.task_spec, "bpmn_id", None):
+                done = ElementCompleted(self.new_key(), instance.key, task.task_spec.bpmn_id, str(task.id))
+                self._tx().changes.put(done)
 
     def _step(self, wf: Any) -> bool:
         progressed = False
@@ -304,24 +452,41 @@ class EngineCore:
 
     def _end_instance(self, instance: Instance, state: str, variables: Mapping[str, Any]) -> None:
         instance.state = state
-        self._observe(lambda: metrics.engine.instance_ended(instance.bpmn_process_id, state))
+        self._observe(lambda: self.observer.instance_ended(instance.bpmn_process_id, state))
         instance.ended_ms = self.now_ms()
         if instance.key in self._result_waiters:
             self.results[instance.key] = dict(variables)
         if state == InstanceState.COMPLETED and instance.parent_key:
             self._pending_child_ends.append((instance, dict(variables)))
-        for job in [j for j in self.jobs.values() if j.instance_key == instance.key]:
+        for job in self.board.jobs_of_instance(instance.key):
             self._drop_job(job)
-        for task in [t for t in self.user_tasks.values() if t.instance_key == instance.key]:
+        for task in self.board.user_tasks_of_instance(instance.key):
             task.state = UserTaskState.CANCELED
             self._tx().changes.put(task)
-            self.user_tasks.pop(task.key)
-        for incident in [i for i in self.incidents.values() if i.instance_key == instance.key]:
-            self.incidents.pop(incident.key)
-            self._tx().changes.drop(incident)
-        for subscription in [s for s in self.subscriptions.values() if s.instance_key == instance.key]:
+            self.board.remove_user_task(task.key)
+        for incident in self._incidents_of(instance.key):
+            self._remove_incident(incident)
+        for subscription in self._subscriptions.of_instance(instance.key):
             self._close_subscription(subscription)
         self._tx().touched.add(instance.key)
+        self._tx().ended = True
+
+    def _add_incident(self, incident: Incident) -> None:
+        self.incidents[incident.key] = incident
+        self._incidents_by_instance.setdefault(incident.instance_key, set()).add(incident.key)
+
+    def _remove_incident(self, incident: Incident) -> None:
+        self.incidents.pop(incident.key, None)
+        keys = self._incidents_by_instance.get(incident.instance_key)
+        if keys is not None:
+            keys.discard(incident.key)
+            if not keys:
+                del self._incidents_by_instance[incident.instance_key]
+        if self._txn is not None:
+            self._txn.changes.drop(incident)
+
+    def _incidents_of(self, instance_key: int) -> list[Incident]:
+        return [self.incidents[k] for k in sorted(self._incidents_by_instance.get(instance_key, ()))]
 
     def _instance_of(self, task: Any) -> Instance:
         txn = self._tx()
@@ -336,30 +501,33 @@ class EngineCore:
     def run_script(self, task: Any, spec: Any) -> None:
         variables = self._apply_inputs(task, spec)
         expression, result_variable = spec.zeebe.script
-        result = expressions.evaluate(expression, variables)
+        result = self.expressions.evaluate(expression, variables)
         self._apply_outputs(task, spec, {result_variable: result} if result_variable else {})
 
     def timer_failed(self, task: Any, message: str) -> None:
         self._raise_incident(task, "EXTRACT_VALUE_ERROR", message)
 
     def evaluate_timer(self, task: Any, expression: str) -> Any:
-        return expressions.evaluate_raw(expression, scopes.visible(task))
+        return self.expressions.evaluate_raw(expression, scopes.visible(task))
 
     def task_cancelled(self, task: Any) -> None:
         child_key = task.internal_data.pop("child", None)
         child = self.instances.get(child_key) if child_key else None
         if child is not None:
             self._terminate(child)
-        for job in [j for j in self.jobs.values() if j.task_id == str(task.id)]:
+        task_id = str(task.id)
+        job = self.board.job_of_task(task_id)
+        if job is not None:
             self._drop_job(job)
         key = task.internal_data.get("user_task_key")
-        record = self.user_tasks.pop(key, None) if key else None
+        record = self.board.remove_user_task(key) if key else None
         if record is not None:
             record.state = UserTaskState.CANCELED
             self._tx().changes.put(record)
-        for incident in [i for i in self.incidents.values() if i.task_id == str(task.id)]:
-            self.incidents.pop(incident.key)
-            self._tx().changes.drop(incident)
+        running = self._tx().instance
+        candidates = self._incidents_of(running.key) if running is not None else list(self.incidents.values())
+        for incident in [i for i in candidates if i.task_id == task_id]:
+            self._remove_incident(incident)
 
     def _apply_inputs(self, task: Any, spec: Any) -> dict[str, Any]:
         """Input mappings create the element's local scope; returns what the element sees."""
@@ -370,7 +538,7 @@ class EngineCore:
             assert local is not None
             context = dict(visible)
             for mapping in inputs:
-                value = expressions.evaluate(mapping.source, context)
+                value = self.expressions.evaluate(mapping.source, context)
                 _assign_path(local, mapping.target, value)
                 context[mapping.target.split(".")[0]] = local[mapping.target.split(".")[0]]
             visible = scopes.visible(task)
@@ -389,7 +557,7 @@ class EngineCore:
         context = scopes.visible(task)
         results: dict[str, Any] = {}
         for mapping in outputs:
-            value = expressions.evaluate(mapping.source, context)
+            value = self.expressions.evaluate(mapping.source, context)
             _assign_path(results, mapping.target, value)
         scopes.propagate(list(scopes.chain(task, include_local=False)), results)
 
@@ -408,9 +576,9 @@ class EngineCore:
             job_key=job.key if job else None,
             created_ms=self.now_ms(),
         )
-        self.incidents[incident.key] = incident
+        self._add_incident(incident)
         self._tx().changes.put(incident)
-        self._observe(lambda: metrics.engine.incident_raised(error_type))
+        self._observe(lambda: self.observer.incident_raised(error_type))
         log.warning("incident %s on %s in instance %s: %s", incident.key, incident.element_id, instance.key, message)
         return incident
 
@@ -421,8 +589,7 @@ class EngineCore:
                 raise not_found(
                     f"Expected to resolve incident with key '{incident_key}', but no such incident was found"
                 )
-            self.incidents.pop(incident.key)
-            txn.changes.drop(incident)
+            self._remove_incident(incident)
             instance = self.instances[incident.instance_key]
             if incident.job_key is not None:
                 job = self.jobs.get(incident.job_key)
@@ -435,13 +602,18 @@ class EngineCore:
                     job.state = JobState.ACTIVATABLE
                     job.backoff_until_ms = 0
                     job.deadline_ms = -1
-                    self._schedule_job(job)
                     txn.changes.put(job)
-                    txn.new_jobs = True
+                    self._job_ready(job)
+                return
+            txn.instance = instance
+            if not incident.task_id:  # an unexpected failure of the instance as a whole: run it again
+                self._focus(instance, None)
+                self._run(instance)
+                txn.instance = None
                 return
             task = self._task(instance, incident.task_id)
+            self._focus(instance, incident.task_id)
             pending = task.internal_data.pop("pending_completion", None)
-            txn.instance = instance
             if pending is not None:  # output mapping failed after the job completed: retry it
                 self._finish_task(instance, task, pending)
             elif task.has_state(TaskState.ERROR):
@@ -524,7 +696,7 @@ class EngineCore:
         """A business rule task with `zeebe:calledDecision`: evaluate and store the result."""
         variables = self._apply_inputs(task, spec)
         decision_id_text, result_variable = spec.zeebe.called_decision
-        decision_id = expressions.evaluate_string(decision_id_text, variables, "the decision id")
+        decision_id = self.expressions.evaluate_string(decision_id_text, variables, "the decision id")
         try:
             decision = self.decision_repo.find(decision_id)
         except EngineError as err:
@@ -592,7 +764,8 @@ class EngineCore:
         self.instances[instance.key] = instance
         self._cache(instance.key, wf)
         self._tx().touched.add(instance.key)
-        self._observe(lambda: metrics.engine.instance_created(d.bpmn_process_id))
+        self.history.process_started(instance, d.name, self._tx().changes)
+        self._observe(lambda: self.observer.instance_created(d.bpmn_process_id))
         return instance
 
     def await_result(self, instance_key: int, timeout_s: float) -> dict[str, Any] | None:
@@ -602,7 +775,10 @@ class EngineCore:
             self._result_waiters.discard(instance_key)
             if not ok:
                 return None
-            return self.results.pop(instance_key, {})
+            result = self.results.pop(instance_key, {})
+            ticket = self.commits.last_ticket()
+        self.commits.wait(ticket)  # the end is answered only once it is committed
+        return result
 
     def cancel_instance(self, instance_key: int) -> None:
         with self.command():
@@ -646,11 +822,10 @@ class EngineCore:
     def _element(self, key: int) -> tuple[Instance, Any]:
         if key in self.instances:
             return self.instances[key], None
-        records: list[Job | UserTask] = [*self.jobs.values(), *self.user_tasks.values()]
-        for record in records:
-            if record.element_instance_key == key:
-                instance = self.instances[record.instance_key]
-                return instance, self._task(instance, record.task_id)
+        record = self.board.element(key)
+        if record is not None:
+            instance = self.instances[record.instance_key]
+            return instance, self._task(instance, record.task_id)
         raise not_found(f"Expected to find an element instance with key '{key}', but none was found")
 
     def variables(self, instance_key: int) -> dict[str, Any]:
@@ -709,13 +884,15 @@ class EngineCore:
             candidates = []
             if self._timer_heap:
                 candidates.append(self._timer_heap[0][0])
-            if self._job_heap:
-                candidates.append(self._job_heap[0][0])
+            job_due = self.board.next_due_ms()
+            if job_due is not None:
+                candidates.append(job_due)
             if self.messages:
                 candidates.append(min(m.expires_ms for m in self.messages.values()))
             if self.timer_starts:
                 candidates.append(min(t.due_ms for t in self.timer_starts.values()))
-            return min(candidates) if candidates else None
+            self._planned_wake_ms = min(candidates) if candidates else None
+            return self._planned_wake_ms
 
     def tick(self) -> int:
         """Fire due timers, time out expired job activations, release back-offs, drop expired
@@ -728,35 +905,35 @@ class EngineCore:
                 due, key = heapq.heappop(self._timer_heap)
                 instance = self.instances.get(key)
                 if instance is not None and instance.next_due_ms == due and key not in due_instances:
+                    if any(i.error_type == "UNKNOWN" for i in self._incidents_of(key)):
+                        continue  # held by an unexpected failure until its incident is resolved
                     due_instances.append(key)
             for key in due_instances:
                 with self.command() as txn:
                     instance = self.instances[key]
+                    self._focus(instance, None)
                     txn.instance = instance
                     self.workflow(instance).refresh_timers()
                     self._run(instance)
                     txn.instance = None
                 fired += 1
-            due_jobs: list[Job] = []
-            while self._job_heap and self._job_heap[0][0] <= now:
-                _, key = heapq.heappop(self._job_heap)
-                job = self.jobs.get(key)
-                if job is not None:
-                    due_jobs.append(job)
+            due_jobs = self.board.due(now)
             if due_jobs:
                 with self.command() as txn:
                     for job in due_jobs:
                         if job.state == JobState.ACTIVATED and 0 < job.deadline_ms <= now:
-                            self._observe(functools.partial(metrics.engine.job_timed_out, job.type))
+                            self._observe(functools.partial(self.observer.job_timed_out, job.type))
                             job.state = JobState.ACTIVATABLE  # timed out: hand it out again
                             job.worker = ""
                             job.deadline_ms = -1
                             txn.changes.put(job)
-                            txn.new_jobs = True
+                            self._job_ready(job)
                         elif job.state == JobState.ACTIVATABLE and 0 < job.backoff_until_ms <= now:
                             job.backoff_until_ms = 0
                             txn.changes.put(job)
-                            txn.new_jobs = True
+                            self._job_ready(job)
+                        else:
+                            self.board.schedule(job)  # moved since it was scheduled: keep its new time
             expired = [m for m in self.messages.values() if m.expires_ms <= now]
             if expired:
                 with self.command() as txn:
@@ -765,7 +942,10 @@ class EngineCore:
                         txn.changes.drop(message)
             fired += self._fire_timer_starts(now)
         if fired:
-            metrics.engine.timers_fired(fired)
+            try:
+                self.observer.timers_fired(fired)
+            except Exception:
+                log.exception("engine observer failed")
         return fired
 
     # ------------------------------------------------------------------ stats read at scrape time
@@ -775,12 +955,7 @@ class EngineCore:
 
     def activatable_job_counts(self) -> dict[str, int]:
         with self.lock:
-            now = self.now_ms()
-            counts: dict[str, int] = {}
-            for job in self.jobs.values():
-                if self._activatable(job, now):
-                    counts[job.type] = counts.get(job.type, 0) + 1
-            return counts
+            return self.board.activatable_counts(self.now_ms())
 
     def open_incident_count(self) -> int:
         return len(self.incidents)
@@ -790,19 +965,32 @@ class EngineCore:
             return sum(1 for i in self.instances.values() if i.next_due_ms is not None and i.next_due_ms <= now_ms)
 
     def subscription_count(self) -> int:
-        return len(self.subscriptions)
+        return len(self._subscriptions.items)
 
     def user_task_count(self) -> int:
         return len(self.user_tasks)
 
+    def job_count(self) -> int:
+        return len(self.board.jobs)
+
+    def open_user_tasks(self) -> list[UserTask]:
+        with self.lock:
+            return [dataclasses.replace(t) for t in sorted(self.board.user_tasks.values(), key=lambda t: t.key)]
+
+    def open_incidents(self) -> list[Incident]:
+        with self.lock:
+            return [dataclasses.replace(i) for i in sorted(self.incidents.values(), key=lambda i: i.key)]
+
     def _schedule_job(self, job: Job) -> None:
-        if job.state == JobState.ACTIVATED and job.deadline_ms > 0:
-            heapq.heappush(self._job_heap, (job.deadline_ms, job.key))
-        elif job.state == JobState.ACTIVATABLE and job.backoff_until_ms > 0:
-            heapq.heappush(self._job_heap, (job.backoff_until_ms, job.key))
+        self.board.schedule(job)
 
     def _activatable(self, job: Job, now: int) -> bool:
-        return job.state == JobState.ACTIVATABLE and job.backoff_until_ms <= now
+        return activatable(job, now)
+
+    def _job_ready(self, job: Job) -> None:
+        """`job` became activatable in this command: polls and streams of its type are told."""
+        self.board.ready(job)
+        self._tx().ready_types.add(job.type)
 
     def _finish_task(self, instance: Instance, task: Any, variables: dict[str, Any]) -> None:
         try:
@@ -815,7 +1003,7 @@ class EngineCore:
         task.complete()
 
     def _drop_job(self, job: Job) -> None:
-        self.jobs.pop(job.key, None)
+        self.board.drop_job(job)
         self._tx().changes.drop(job)
 
     # --- provided by the mixins (jobs, flow, correlation, timer starts); declared here so the core can call them
@@ -829,7 +1017,7 @@ class EngineCore:
     def _start_at(self, deployed: DeployedProcess, start: Any, kind: str, variables: dict[str, Any]) -> Instance:
         raise NotImplementedError
 
-    def _push_to_streams(self) -> None:
+    def _push_to_streams(self, txn: _Txn) -> None:
         raise NotImplementedError
 
     def _sync_subscriptions(self, instance: Instance, wf: Any) -> bool:

@@ -7,7 +7,6 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
-from jiuzhu import metrics
 from jiuzhu.engine import events, expressions, scopes
 from jiuzhu.engine.bpmn.specs import (
     ZeebeBoundaryEvent,
@@ -58,17 +57,15 @@ class CorrelationMixin(EngineCore):
                     self._correlate(subscription, message)
             self._start_by_message(message)
             correlated = bool(message.correlated or message.started)
-            self._observe(lambda: metrics.engine.message_published(correlated=correlated))
+            self._observe(lambda: self.observer.message_published(correlated=correlated))
             if ttl_ms > 0:
                 self.messages[message.key] = message
+                txn.wake = True
                 txn.changes.put(message)
             return message.key
 
     def _matching_subscriptions(self, name: str, correlation_key: str) -> list[Subscription]:
-        return sorted(
-            (s for s in self.subscriptions.values() if (s.message_name, s.correlation_key) == (name, correlation_key)),
-            key=lambda s: s.key,
-        )
+        return self._subscriptions.named(name, "message", correlation_key)
 
     def _sync_subscriptions(self, instance: Instance, wf: Any) -> bool:
         """Open subscriptions for message catch events that now wait, close those that no longer
@@ -85,11 +82,10 @@ class CorrelationMixin(EngineCore):
                 for slot, choice in enumerate(definition.choices):
                     if isinstance(choice, ZeebeMessageDefinition | ZeebeSignalDefinition):
                         waiting[(str(task.id), slot)] = (task, choice)
-        mine = [s for s in self.subscriptions.values() if s.instance_key == instance.key]
-        for subscription in mine:
+        for subscription in self._subscriptions.of_instance(instance.key):
             if (subscription.task_id, subscription.slot) not in waiting:
                 self._close_subscription(subscription)
-        open_slots = {(s.task_id, s.slot) for s in self.subscriptions.values() if s.instance_key == instance.key}
+        open_slots = {(s.task_id, s.slot) for s in self._subscriptions.of_instance(instance.key)}
         for slot_key, (task, definition) in waiting.items():
             if slot_key in open_slots or task.internal_data.get("subscription_failed"):
                 continue
@@ -109,8 +105,8 @@ class CorrelationMixin(EngineCore):
             return self._add_subscription(instance, task, definition.name, "", slot, "signal")
         variables = scopes.visible(task)
         try:
-            name = expressions.evaluate_string(definition.name, variables, "the message name")
-            key_value = expressions.evaluate(definition.correlation_key or "", variables)
+            name = self.expressions.evaluate_string(definition.name, variables, "the message name")
+            key_value = self.expressions.evaluate(definition.correlation_key or "", variables)
             if isinstance(key_value, bool) or not isinstance(key_value, str | int | float):
                 raise expressions.ExpressionError(
                     f"expected the correlation key '{definition.correlation_key}' to be a string or a number, "
@@ -138,12 +134,12 @@ class CorrelationMixin(EngineCore):
             slot=slot,
             kind=kind,
         )
-        self.subscriptions[subscription.key] = subscription
+        self._subscriptions.add(subscription)
         self._tx().changes.put(subscription)
         return subscription
 
     def _close_subscription(self, subscription: Subscription) -> None:
-        self.subscriptions.pop(subscription.key, None)
+        self._subscriptions.remove(subscription)
         self._tx().changes.drop(subscription)
 
     def _correlate(self, subscription: Subscription, message: Message, run: bool = True) -> None:
@@ -179,7 +175,7 @@ class CorrelationMixin(EngineCore):
             context = {**scopes.visible(boundary), **variables}
             results: dict[str, Any] = {}
             for mapping in spec.zeebe.outputs:
-                _assign_path(results, mapping.target, expressions.evaluate(mapping.source, context))
+                _assign_path(results, mapping.target, self.expressions.evaluate(mapping.source, context))
             variables = results
         scopes.propagate(list(scopes.chain(boundary, include_local=False)), variables)
         spawn_boundary_path(boundary)
@@ -200,10 +196,7 @@ class CorrelationMixin(EngineCore):
     def _broadcast(self, name: str, variables: dict[str, Any], running: int | None = None) -> None:
         """`running`: the instance whose steps are under way (a throw event's); it is not re-entered,
         its own step loop picks the triggered elements up."""
-        targets = sorted(
-            (s for s in self.subscriptions.values() if s.kind == "signal" and s.message_name == name),
-            key=lambda s: s.key,
-        )
+        targets = self._subscriptions.named(name, "signal")
         for subscription in targets:
             if subscription.key in self.subscriptions and subscription.instance_key in self.instances:
                 self._trigger(subscription, dict(variables), "signal", run=subscription.instance_key != running)

@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jiuzhu import metrics
 from jiuzhu.engine import expressions, scopes
 from jiuzhu.engine.errors import invalid, not_found, precondition
 from jiuzhu.engine.records import (
@@ -22,6 +21,7 @@ from jiuzhu.engine.runtime.model import (
     ActivatedJob,
     JobStream,
     _monotonic,
+    _Txn,
 )
 
 
@@ -33,8 +33,8 @@ class JobsMixin(EngineCore):
         ext = spec.zeebe
         headers = dict(ext.headers)
         if ext.task_definition is not None and ext.user_task is None:
-            job_type = expressions.evaluate_string(ext.task_definition.type, variables, "the job type")
-            retries = expressions.evaluate_int(ext.task_definition.retries, variables, "the job retries")
+            job_type = self.expressions.evaluate_string(ext.task_definition.type, variables, "the job type")
+            retries = self.expressions.evaluate_int(ext.task_definition.retries, variables, "the job retries")
         else:  # a user task without zeebe:userTask is a job for Tasklist's job worker, whatever its
             # zeebe:taskDefinition says (Zeebe ignores one on a user task)
             job_type, retries = USER_TASK_JOB_TYPE, 1
@@ -56,10 +56,10 @@ class JobsMixin(EngineCore):
             custom_headers=headers,
             created_ms=self.now_ms(),
         )
-        self.jobs[job.key] = job
+        self.board.add_job(job)
         self._tx().changes.put(job)
-        self._tx().new_jobs = True
-        self._observe(lambda: metrics.engine.job_created(job_type))
+        self._tx().ready_types.add(job_type)
+        self._observe(lambda: self.observer.job_created(job_type))
 
     def _user_task_headers(self, ut: Any, variables: Mapping[str, Any]) -> dict[str, str]:
         assignment = self._assignment(ut, variables)
@@ -83,7 +83,7 @@ class JobsMixin(EngineCore):
         def text(value: str | None, what: str) -> str | None:
             if not value:
                 return None
-            result = expressions.evaluate(value, variables)
+            result = self.expressions.evaluate(value, variables)
             if result is None:
                 return None
             if not isinstance(result, str):
@@ -93,7 +93,7 @@ class JobsMixin(EngineCore):
         def names(value: str | None, what: str) -> list[str]:
             if not value:
                 return []
-            result = expressions.evaluate(value, variables)
+            result = self.expressions.evaluate(value, variables)
             if isinstance(result, str):
                 return [s.strip() for s in result.split(",") if s.strip()]
             if isinstance(result, list) and all(isinstance(s, str) for s in result):
@@ -105,7 +105,7 @@ class JobsMixin(EngineCore):
             form_key = f"camunda-forms:bpmn:{ut.form_id}"
         elif ut.external_reference:
             form_key = text(ut.external_reference, "the form reference")
-        priority: Any = expressions.evaluate(ut.priority, variables) if ut.priority else 50
+        priority: Any = self.expressions.evaluate(ut.priority, variables) if ut.priority else 50
         if isinstance(priority, str) and priority.strip().lstrip("-").isdigit():
             priority = int(priority)  # a static priority="70" is a number, as in Zeebe
         return {
@@ -139,7 +139,7 @@ class JobsMixin(EngineCore):
             **assignment,
         )
         task.internal_data["user_task_key"] = record.key
-        self.user_tasks[record.key] = record
+        self.board.add_user_task(record)
         self._tx().changes.put(record)
 
     def _activate(self, job: Job, worker: str, timeout_ms: int, fetch: list[str]) -> ActivatedJob:
@@ -172,19 +172,22 @@ class JobsMixin(EngineCore):
             raise invalid(f"Expected to activate at least one job, but maxJobsToActivate was {max_jobs}")
         wait_ms = DEFAULT_LONG_POLL_MS if request_timeout_ms == 0 else max(request_timeout_ms, 0)
         deadline = self.clock_free_deadline(wait_ms)
-        with self.lock:
-            while is_active():  # a poll whose caller has gone must not take jobs
-                now = self.now_ms()
-                candidates = [j for j in self.jobs.values() if j.type == job_type and self._activatable(j, now)]
-                if candidates:
-                    candidates.sort(key=lambda j: j.key)
-                    with self.command():
-                        return [self._activate(j, worker, timeout_ms, fetch) for j in candidates[:max_jobs]]
-                remaining = deadline - _monotonic()
-                if remaining <= 0:
+        while True:
+            with self.lock:
+                if not is_active():  # a poll whose caller has gone must not take jobs
                     return []
-                self.changed.wait(timeout=min(remaining, 0.5))
-            return []
+                candidates = self.board.take_ready(job_type, max_jobs, self.now_ms())
+                if candidates:
+                    with self.command(deferred=True) as txn:
+                        activated = [self._activate(j, worker, timeout_ms, fetch) for j in candidates]
+                    break
+                seen = self.board.generation(job_type)
+            remaining = deadline - _monotonic()
+            if remaining <= 0:
+                return []
+            self.board.wait_ready(job_type, seen, min(remaining, 0.5))
+        self.settle(txn)  # answered once the activation is committed, outside the engine lock
+        return activated
 
     def yield_jobs(self, keys: list[int]) -> None:
         """Jobs activated for a caller that vanished before receiving them go back to the pool."""
@@ -194,7 +197,7 @@ class JobsMixin(EngineCore):
                 if job is not None and job.state == JobState.ACTIVATED:
                     job.state, job.worker, job.deadline_ms = JobState.ACTIVATABLE, "", -1
                     txn.changes.put(job)
-                    txn.new_jobs = True
+                    self._job_ready(job)
 
     @staticmethod
     def clock_free_deadline(wait_ms: int) -> float:
@@ -205,33 +208,25 @@ class JobsMixin(EngineCore):
         """Jobs that become activatable from now on are pushed; the backlog stays for polling, as in
         Zeebe, so a reconnecting worker is not flooded beyond what it asked for."""
         with self.lock:
-            self._streams.append(stream)
+            self.board.streams.append(stream)
 
     def close_stream(self, stream: JobStream) -> None:
         with self.lock:
-            if stream in self._streams:
-                self._streams.remove(stream)
+            if stream in self.board.streams:
+                self.board.streams.remove(stream)
 
-    def _push_to_streams(self) -> None:
-        if not self._streams:
-            return
+    def _push_to_streams(self, txn: _Txn) -> None:
+        """Jobs that became activatable in this command go to the open streams of their type,
+        activated in the same transaction; they are sent once it is committed (`settle`)."""
+        by_type = self.board.streams_by_type()
         now = self.now_ms()
-        by_type: dict[str, list[JobStream]] = {}
-        for stream in self._streams:
-            by_type.setdefault(stream.type, []).append(stream)
-        pending = sorted(
-            (j for j in self.jobs.values() if j.type in by_type and self._activatable(j, now)), key=lambda j: j.key
-        )
-        if not pending:
-            return
-        pushes: list[tuple[JobStream, ActivatedJob]] = []
-        with self.command():
-            for index, job in enumerate(pending):
-                streams = by_type[job.type]
+        for job_type in sorted(txn.ready_types):
+            streams = by_type.get(job_type)
+            if not streams:
+                continue
+            for index, job in enumerate(self.board.take_ready(job_type, 1 << 30, now)):
                 stream = streams[index % len(streams)]
-                pushes.append((stream, self._activate(job, stream.worker, stream.timeout_ms, stream.fetch)))
-        for stream, activated in pushes:
-            stream.push(activated)
+                txn.pushes.append((stream, self._activate(job, stream.worker, stream.timeout_ms, stream.fetch)))
 
     def _job(self, key: int, action: str) -> Job:
         job = self.jobs.get(key)
@@ -245,10 +240,11 @@ class JobsMixin(EngineCore):
             if job.state not in (JobState.ACTIVATED, JobState.ACTIVATABLE):
                 raise precondition(f"Expected to complete job with key '{key}', but it is in state '{job.state}'")
             instance = self.instances[job.instance_key]
+            self._focus(instance, job.task_id, job)
             task = self._task(instance, job.task_id)
             self._drop_job(job)
             seconds = max(self.now_ms() - job.created_ms, 0) / 1000
-            self._observe(lambda: metrics.engine.job_completed(job.type, seconds))
+            self._observe(lambda: self.observer.job_completed(job.type, seconds))
             txn.instance = instance
             self._finish_task(instance, task, dict(variables))
             self._run(instance)
@@ -265,7 +261,7 @@ class JobsMixin(EngineCore):
             job.retries = retries
             job.error_message = error_message
             job.worker = ""
-            self._observe(lambda: metrics.engine.job_failed(job.type, retries))
+            self._observe(lambda: self.observer.job_failed(job.type, retries))
             job.deadline_ms = -1
             if variables:
                 task = self._task(instance, job.task_id)
@@ -277,7 +273,8 @@ class JobsMixin(EngineCore):
                 job.state = JobState.ACTIVATABLE
                 job.backoff_until_ms = self.now_ms() + backoff_ms if backoff_ms > 0 else 0
                 self._schedule_job(job)
-                txn.new_jobs = backoff_ms <= 0
+                if backoff_ms <= 0:
+                    self._job_ready(job)
             else:
                 job.state = JobState.FAILED
                 task = self._task(instance, job.task_id)
@@ -295,10 +292,11 @@ class JobsMixin(EngineCore):
                     f"Expected to throw an error for job with key '{key}', but it is in state '{job.state}'"
                 )
             instance = self.instances[job.instance_key]
+            self._focus(instance, job.task_id, job)
             task = self._task(instance, job.task_id)
             txn.instance = instance
             found = self._find_catch(instance, task, "error", error_code, include_self=True)
-            self._observe(lambda: metrics.engine.job_error_thrown(job.type, caught=found is not None))
+            self._observe(lambda: self.observer.job_error_thrown(job.type, caught=found is not None))
             if found is not None:
                 self._drop_job(job)
                 self._deliver(found[0], found[1], "error", dict(variables))
@@ -358,10 +356,11 @@ class JobsMixin(EngineCore):
         with self.command() as txn:
             record = self.user_task(key)
             instance = self.instances[record.instance_key]
+            self._focus(instance, record.task_id)
             task = self._task(instance, record.task_id)
             record.state = UserTaskState.COMPLETED
             record.completed_ms = self.now_ms()
-            self.user_tasks.pop(key)
+            self.board.remove_user_task(key)
             txn.changes.put(record)
             txn.instance = instance
             self._finish_task(instance, task, dict(variables))

@@ -29,6 +29,8 @@ USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 TIMER_EVENT_TYPES = {"ZeebeTimeDate", "ZeebeDuration", "ZeebeCycle"}
 DEFAULT_LONG_POLL_MS = 10_000
 MAX_CACHED_WORKFLOWS = 5_000
+MAX_ROUNDS_PER_COMMAND = 10_000  # step rounds of one instance in one command; then it goes on later
+COMPACT_EVERY_ROUNDS = 64  # within a long command, cut the finished trunk this often
 
 
 @dataclass
@@ -71,7 +73,13 @@ class JobStream:
 class _Txn:
     changes: Changes = field(default_factory=Changes)
     touched: set[int] = field(default_factory=set)  # instance keys whose state must be saved
-    new_jobs: bool = False
+    ready_types: set[str] = field(default_factory=set)  # job types with jobs newly activatable
+    pushes: list[tuple[JobStream, ActivatedJob]] = field(default_factory=list)  # sent once committed
+    ended: bool = False  # an instance ended (result waiters look)
+    wake: bool = False  # the scheduler must look again (a message or a timer start was stored)
+    resume: set[int] = field(default_factory=set)  # instances with steps left: continued by the scheduler
+    focus: tuple[int, str | None, int | None] | None = None  # (instance, task id, job) the command works on
+    ticket: int = 0  # its place in the group commit
     instance: Instance | None = None  # the instance whose Spiff steps are running
     throws: list[tuple[Instance, events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
     signals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # thrown, not yet broadcast
@@ -83,10 +91,10 @@ class FeelScriptEngine(PythonScriptEngine):
 
     def __init__(self, runtime: Any) -> None:
         super().__init__()
-        self.runtime = runtime
+        self.runtime = runtime  # the engine, as the specs' RuntimeHooks (bpmn.hooks)
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
-        return expressions.evaluate_bool(expression, scopes.visible(task))
+        return self.runtime.expressions.evaluate_bool(expression, scopes.visible(task))
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
         raise expressions.ExpressionError("Python scripts are not supported; use a FEEL zeebe:script")

@@ -36,7 +36,7 @@ class FlowMixin(EngineCore):
         parent = self._instance_of(task)
         visible = self._apply_inputs(task, spec)
         called = spec.zeebe.called_element
-        process_id = expressions.evaluate_string(called.process_id, visible, "the called process id")
+        process_id = self.expressions.evaluate_string(called.process_id, visible, "the called process id")
         deployed = self.latest.get(process_id)
         if deployed is None:
             raise expressions.ExpressionError(
@@ -72,7 +72,7 @@ class FlowMixin(EngineCore):
 
     def start_multi_instance(self, body: Any, spec: Any) -> bool | None:
         loop = spec.loop
-        items = expressions.evaluate(loop.input_collection, scopes.visible(body))
+        items = self.expressions.evaluate(loop.input_collection, scopes.visible(body))
         if not isinstance(items, list):
             raise expressions.ExpressionError(
                 f"Expected result of the expression '{loop.input_collection}' to be 'ARRAY', but was {items!r}"
@@ -109,7 +109,7 @@ class FlowMixin(EngineCore):
         loop = spec.loop
         visible = scopes.visible(child)
         if loop.output_collection and loop.output_element:
-            state["outputs"][child.internal_data["mi_index"]] = expressions.evaluate(loop.output_element, visible)
+            state["outputs"][child.internal_data["mi_index"]] = self.expressions.evaluate(loop.output_element, visible)
         state["done"] += 1
         total = len(state["items"])
         done_early = False
@@ -119,7 +119,7 @@ class FlowMixin(EngineCore):
                 "numberOfCompletedInstances": state["done"],
                 "numberOfActiveInstances": state["next"] - state["done"],
             }
-            done_early = expressions.evaluate_bool(loop.completion_condition, {**visible, **counters})
+            done_early = self.expressions.evaluate_bool(loop.completion_condition, {**visible, **counters})
         if done_early or state["done"] == total:
             for other in list(body.children):
                 inner = other.task_spec.name == spec.task_spec  # the body's other child is its successor

@@ -29,7 +29,7 @@ def first_firing(start: Any, now: datetime) -> tuple[int, int, int]:
     The expression has no variables to read (there is no instance yet); a failure is an
     ExpressionError, which deployment reports as INVALID_ARGUMENT."""
     definition = start.event_definition.timer
-    value = expressions.evaluate_raw(definition.expression, {})
+    value = expressions.Expressions(lambda: now).evaluate_raw(definition.expression, {})
     if isinstance(definition, ZeebeTimeDate):
         return _ms(_to_datetime(value)), 0, 0
     cycle = _parse_cycle(str(value), now)
@@ -69,6 +69,7 @@ class TimerStartMixin(EngineCore):
                 interval_ms=interval_ms,
             )
             self.timer_starts[timer.key] = timer
+            self._tx().wake = True
             self._tx().changes.put(timer)
 
     def _fire_timer_starts(self, now_ms: int) -> int:

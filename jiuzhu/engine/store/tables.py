@@ -139,6 +139,23 @@ class ElementCompletedTable(SQLModel, table=True):
     task_id: str
 
 
+class ElementInstanceTable(SQLModel, table=True):
+    __tablename__ = "engine_element_instances"
+    key: int = _key()
+    instance_key: int = _big(index=True)
+    definition_key: int = _big()
+    bpmn_process_id: str = Field(index=True)
+    element_id: str
+    element_name: str
+    element_type: str
+    flow_scope_key: int = _big()
+    task_id: str
+    state: str = Field(index=True)
+    start_ms: int = _big()
+    end_ms: int | None = _big(nullable=True)
+    position: int = _big()
+
+
 class TimerStartTable(SQLModel, table=True):
     __tablename__ = "engine_timer_starts"
     key: int = _key()
