@@ -12,7 +12,19 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
-from jiuzhu.tasklist import views_applications, views_auth, views_cases, views_public, views_stuck, views_tasks
+from jiuzhu.tasklist import (
+    messages,
+    supervision_report,
+    supervisor_desk,
+    views_applications,
+    views_auth,
+    views_cases,
+    views_console,
+    views_public,
+    views_stuck,
+    views_tasks,
+)
+from jiuzhu.tasklist.acting import ActingForMiddleware
 from jiuzhu.tasklist.bundle import PACKAGE_DIR, STATIC_DIR, check_bundle
 from jiuzhu.tasklist.client import ApiError, V2Client
 from jiuzhu.tasklist.context import Tasklist, local_time
@@ -24,6 +36,10 @@ from jiuzhu.tasklist.session_store import SessionStore
 from jiuzhu.tasklist.sessions import SessionMiddleware
 from jiuzhu.tasklist.settings import TasklistSettings
 from jiuzhu.tasklist.static_assets import StaticAssets, static_router
+from jiuzhu.tasklist.views_complaints import router as complaints_router
+from jiuzhu.tasklist.views_objections import router as objections_router
+from jiuzhu.tasklist.views_spotchecks import router as spotchecks_router
+from jiuzhu.tasklist.views_sweep import router as sweep_router
 from schemas.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -64,6 +80,7 @@ def build_tasklist_app(
     assets = StaticAssets(static_dir)
     templates.env.globals["static_url"] = assets.url
     templates.env.globals["asset_version"] = assets.digest("dist/tasklist.js")  # for links not yet on static_url
+    templates.env.globals["unread_messages"] = lambda login: messages.unread_count(database, login)
 
     app = FastAPI(title="jiuzhu 任务列表", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ready = False
@@ -85,6 +102,7 @@ def build_tasklist_app(
         sessions=sessions,
         proxies=proxies,
     )
+    app.add_middleware(ActingForMiddleware, db=database)  # inside the sessions: it reads the session
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -99,7 +117,8 @@ def build_tasklist_app(
         response: Response = await call_next(request)  # type: ignore[misc]
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.url.path.startswith(("/tasks", "/cases", "/applications", "/signin")) or request.url.path == "/":
+        private = ("/tasks", "/cases", "/applications", "/signin", "/messages", "/supervision")
+        if request.url.path.startswith(private) or request.url.path == "/":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -126,7 +145,22 @@ def build_tasklist_app(
         return tasklist.render(request, "error.html", status_code=502, message=message)
 
     app.include_router(static_router(assets))
-    for module in (views_public, views_auth, views_tasks, views_cases, views_applications, views_stuck):
+    for module in (
+        views_public,
+        views_auth,
+        views_tasks,
+        views_cases,
+        views_applications,
+        views_stuck,
+        views_console,
+        messages,
+        supervision_report,
+        supervisor_desk,
+    ):
         app.include_router(module.router)
+    app.include_router(objections_router)
+    app.include_router(complaints_router)
+    app.include_router(sweep_router)
+    app.include_router(spotchecks_router)
     app.state.ready = True
     return app

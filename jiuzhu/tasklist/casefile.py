@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select
 
 from jiuzhu.tasklist.names import action_label
+from schemas.enums import DecisionOutcome
 from schemas.tables import (
     AuditEntry,
     Case,
@@ -24,9 +25,11 @@ from schemas.tables import (
     EconomicCheckItem,
     HomeVisit,
     Member,
+    Objection,
     Payment,
     PublicityNotice,
     PublicityRow,
+    Referral,
     Staff,
     VisitSignature,
 )
@@ -46,6 +49,7 @@ STEP_NAMES = {
     "publicity.publish": "发布公示",
     "publicity.close": "公示期满",
     "publicity.record-objection": "记录异议",
+    "publicity.resolve-objections": "记录异议核查结论",
     "notice.issue-rejection": "出具不予批准告知书",
     "notice.issue-decision": "出具决定书",
     "notice.record-delivery": "记录文书送达",
@@ -61,6 +65,9 @@ STEP_NAMES = {
     "usertask.unassigned": "退回待认领",
     "usertask.completed": "完成任务",
     "case.search-id-number": "按身份证号查询",
+    "objection.registered": "登记公示异议",
+    "complaint.registered": "登记投诉举报",
+    "complaint.answered": "答复投诉举报",
 }
 SYSTEM = "系统"
 
@@ -84,6 +91,12 @@ class DecisionView:
     approver: str
     addons: list[tuple[str, DecisionAddon]]  # (member name, add-on)
 
+    @property
+    def outcome(self) -> str:
+        """不予批准 with a month it takes effect from is a re-check's stop (an application's refusal has none)."""
+        refused = self.decision.outcome is DecisionOutcome.REJECTED
+        return "停发" if refused and self.decision.effective_month else self.decision.outcome.value
+
 
 @dataclass
 class PublicityView:
@@ -106,7 +119,9 @@ class CaseFile:
     reviews: list[Step] = field(default_factory=list)
     decisions: list[DecisionView] = field(default_factory=list)
     publicity: list[PublicityView] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
 
 
@@ -122,6 +137,9 @@ def _what(entry: AuditEntry) -> str:
     error = entry.details.get("error")
     if error:
         return f"{step}：{error.get('message', '')}"
+    reason = entry.details.get("reason")
+    if reason:
+        return f"{step}：{reason}"
     what = f"{step}（{task}）" if task else step
     reassigned_to = entry.details.get("assigneeName")
     return f"{what}：改派给 {reassigned_to}" if reassigned_to else what
@@ -160,8 +178,14 @@ def case_file(db: Engine, case: Case) -> CaseFile:
             notice = session.get(PublicityNotice, row.notice_id)
             if notice is not None:
                 found.publicity.append(PublicityView(notice, row))
+        found.objections = list(
+            session.exec(select(Objection).where(Objection.case_id == case.id).order_by(col(Objection.received_at)))
+        )
         found.payments = list(
             session.exec(select(Payment).where(Payment.case_id == case.id).order_by(col(Payment.month))).all()
+        )
+        found.referrals = list(
+            session.exec(select(Referral).where(Referral.case_id == case.id).order_by(col(Referral.id))).all()
         )
         conditions: list[Any] = [AuditEntry.case_id == case.id]
         if case.process_instance_key is not None:
@@ -174,6 +198,10 @@ def case_file(db: Engine, case: Case) -> CaseFile:
             found.reviews.append(step)
         if entry.action == "eligibility.assess" and "output" in entry.details:
             text = _assessment(entry.details["output"], members)
+            found.reviews.append(Step(entry.at, SYSTEM, text, entry.element_id))
+        if entry.action == "eligibility.assess-self-care" and "output" in entry.details:
+            output = entry.details["output"]
+            text = f"生活自理能力评估：{output.get('selfCareLevel', '')}（{output.get('selfCareReason', '')}）"
             found.reviews.append(Step(entry.at, SYSTEM, text, entry.element_id))
     return found
 

@@ -7,15 +7,48 @@ sent as ``Authorization: Bearer``.
 
 from __future__ import annotations
 
+import contextvars
 import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
 
+from jiuzhu.engine.auth.person import Person
 from jiuzhu.oauth import OAuthCredentials, TokenProvider, TokenRefused, trust
+from jiuzhu.tasklist.roles import Principal
 from jiuzhu.tasklist.settings import TasklistSettings
+from schemas.enums import StaffRole
 
-__all__ = ["ApiError", "OAuthCredentials", "TokenProvider", "V2Client"]
+__all__ = ["ApiError", "OAuthCredentials", "TokenProvider", "V2Client", "acting_for", "as_county_reader"]
+
+# The signed-in person the current request works for: its calls carry a token naming them, so the
+# engine applies their township and role too (``jiuzhu.engine_rest.acting``).
+_ACTING_FOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("jiuzhu_acting_for", default=None)
+
+
+def person_claims(principal: Principal) -> str:
+    return Person(
+        principal.login, principal.role.value, principal.township_id, principal.township_code, principal.village_ids
+    ).to_json()
+
+
+@contextmanager
+def acting_for(principal: Principal | None) -> Iterator[None]:
+    """Calls made inside act for ``principal`` (None: for nobody, the task list's own token)."""
+    reset = _ACTING_FOR.set(person_claims(principal) if principal is not None else None)
+    try:
+        yield
+    finally:
+        _ACTING_FOR.reset(reset)
+
+
+def as_county_reader(login: str, name: str) -> Callable[[], AbstractContextManager[None]]:
+    """For the task list's own background sweeps (new-task notices, case reconciling): their calls act
+    for a county-wide reader named ``login``, whom the engine scopes and masks like any county supervisor."""
+    reader = Principal(0, login, name, StaffRole.COUNTY_SUPERVISOR, None, None, None, None)
+    return lambda: acting_for(reader)
 
 
 class ApiError(Exception):
@@ -68,7 +101,7 @@ class V2Client:
         headers = {"Accept": "application/json"}
         if self.tokens is not None:
             try:
-                headers["Authorization"] = f"Bearer {self.tokens.token()}"
+                headers["Authorization"] = f"Bearer {self.tokens.token(_ACTING_FOR.get())}"
             except TokenRefused as err:
                 raise ApiError(401, "UNAUTHORIZED", str(err)) from err
         elif self.static_token:
@@ -198,6 +231,36 @@ class V2Client:
 
     def get_process_definition_xml(self, key: int | str) -> str:
         return str(self._request("GET", f"/process-definitions/{int(key)}/xml"))
+
+    # ------------------------------------------------------------------ operations (the console)
+
+    def search_process_instances(self, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._request("POST", "/process-instances/search", body))
+
+    def search_element_instances(self, instance_key: int | str, limit: int = 1000) -> list[dict[str, Any]]:
+        body = {"filter": {"processInstanceKey": str(instance_key)}, "page": {"limit": limit}}
+        return list(self._request("POST", "/element-instances/search", body).get("items") or [])
+
+    def process_variables(self, instance_key: int | str, limit: int = 1000) -> list[dict[str, Any]]:
+        body = {"filter": {"processInstanceKey": str(instance_key)}, "page": {"limit": limit}}
+        return list(self._request("POST", "/variables/search", body).get("items") or [])
+
+    def update_job_retries(self, job_key: int | str, retries: int) -> None:
+        self._request("PATCH", f"/jobs/{int(job_key)}", {"changeset": {"retries": retries}})
+
+    def resolve_incident(self, incident_key: int | str) -> None:
+        self._request("POST", f"/incidents/{int(incident_key)}/resolution", {})
+
+    def move_token(
+        self, instance_key: int | str, source_element_id: str, target_element_id: str, variables: dict[str, Any]
+    ) -> None:
+        move: dict[str, Any] = {
+            "sourceElementInstruction": {"sourceType": "byId", "sourceElementId": source_element_id},
+            "targetElementId": target_element_id,
+        }
+        if variables:
+            move["variableInstructions"] = [{"variables": variables}]
+        self._request("POST", f"/process-instances/{int(instance_key)}/modification", {"moveInstructions": [move]})
 
 
 def _problem(response: httpx.Response) -> ApiError:

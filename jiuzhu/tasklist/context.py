@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from jiuzhu.policy import CST
 from jiuzhu.tasklist.client import V2Client
 from jiuzhu.tasklist.proxies import TrustedProxies
 from jiuzhu.tasklist.ratelimit import SignInLimiter
@@ -19,8 +20,6 @@ from jiuzhu.tasklist.roles import Principal
 from jiuzhu.tasklist.session_store import SessionStore
 from jiuzhu.tasklist.sessions import session_of
 from jiuzhu.tasklist.settings import TasklistSettings
-
-CHINA = timezone(timedelta(hours=8), "CST")
 
 
 def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -34,7 +33,7 @@ def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
             return value
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(CHINA).strftime(fmt)
+        return aware.astimezone(CST).strftime(fmt)
     return str(value)
 
 

@@ -24,12 +24,17 @@ from jiuzhu.policy.masking import mask_id_number, mask_phone
 from jiuzhu.tasklist import formcheck
 from jiuzhu.tasklist.roles import Principal
 from schemas.enums import StaffRole
-from schemas.tables import Staff, Township
+from schemas.tables import Case, Member, Staff, Township
 
 # Names form-js defines itself inside expressions (list rows, the FEEL scope), not process variables.
 FORM_JS_NAMES = {"this", "parent", "i", "_this_", "_parent_", "_i_", "item"}
 # Staff lists a form's select may name in ``valuesKey``: [{label: name, value: staffId}].
-STAFF_LISTS = {"townshipStaff", "townshipLeaders"}
+STAFF_LISTS = {"townshipStaff", "townshipLeaders", "countyApprovers"}
+# Selects that ask who approves: the signed-in person is preselected when the list offers them.
+APPROVER_LISTS = {"townshipLeaders", "countyApprovers"}
+# The case household's members a select may name in ``valuesKey`` (who signs at the visit):
+# [{label: "name（relationship）", value: name}] — a signature is a name, chosen, not typed.
+HOUSEHOLD_LIST = "householdMembers"
 # The same masking as the case page: an internal screen never shows these in full.
 MASKED: dict[str, Callable[[str], str]] = {
     "idNumber": mask_id_number,
@@ -163,6 +168,8 @@ def staff_list(name: str, options: list[StaffOption], county_only: bool = False)
         options = [o for o in options if o.role is StaffRole.COUNTY_SUPERVISOR]
     if name == "townshipLeaders":
         options = [o for o in options if o.role in (StaffRole.LEADER, StaffRole.COUNTY_SUPERVISOR)]
+    if name == "countyApprovers":  # the county's confirmation and 一事一议: approval.record refuses anyone else
+        options = [o for o in options if o.role is StaffRole.COUNTY_SUPERVISOR]
     return [{"label": o.name, "value": o.staff_id} for o in options]
 
 
@@ -171,6 +178,20 @@ def shown_value(name: str, value: Any) -> Any:
     if masker is not None and isinstance(value, str) and value:
         return masker(value)
     return value
+
+
+def household_members(db: Engine, case_id: Any) -> list[dict[str, Any]]:
+    """The members of the case's household, applicant first, as a select's options."""
+    if not isinstance(case_id, int) or isinstance(case_id, bool):
+        return []
+    with Session(db) as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            return []
+        members = session.exec(
+            select(Member).where(Member.household_id == case.household_id).order_by(col(Member.id))
+        ).all()
+        return [{"label": f"{m.name}（{m.relationship.value}）", "value": m.name} for m in members]
 
 
 def form_data(
@@ -185,10 +206,12 @@ def form_data(
         options = staff_options(db, task_township_id(db, variables, principal))
         for name in lists:
             data[name] = staff_list(name, options, county_only=variables.get("countyLed") is True)
-    approver_fields = [c for c in formcheck.all_fields(schema) if c.get("valuesKey") == "townshipLeaders"]
+    if db is not None and any(c.get("valuesKey") == HOUSEHOLD_LIST for c in formcheck.all_fields(schema)):
+        data[HOUSEHOLD_LIST] = household_members(db, variables.get("caseId"))
+    approver_fields = [c for c in formcheck.all_fields(schema) if c.get("valuesKey") in APPROVER_LISTS]
     for component in approver_fields:
         key = str(component["key"])
-        chosen = {o["value"] for o in data.get("townshipLeaders", [])}
+        chosen = {o["value"] for o in data.get(str(component["valuesKey"]), [])}
         if data.get(key) is None and principal.staff_id in chosen:
             data[key] = principal.staff_id
     return data

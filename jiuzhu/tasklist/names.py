@@ -21,6 +21,7 @@ ACTIONS = {
     "usertask.unassigned": "退回待认领",
     "usertask.completed": "提交任务",
     "usertask.reassigned": "改派任务",
+    "case.cancelled": "终止办理",  # the process instance was cancelled in the engine (reconcile.py)
 }
 
 

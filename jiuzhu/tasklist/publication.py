@@ -7,18 +7,19 @@ masked ``publicity_rows`` columns, re-checked through the same allow-list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from jiuzhu.policy import Programme
+from jiuzhu.policy import CST, Programme
 from jiuzhu.policy.errors import PolicyError
-from jiuzhu.policy.masking import PublicityRow, publishable_record
-from schemas.enums import CaseStatus, DecisionOutcome, VillageKind
-from schemas.tables import Case, Decision, Household, Member, PublicityNotice, Township, Village
+from jiuzhu.policy.masking import ObjectionAnswer, PublicityRow, publishable_objection_answer, publishable_record
+from schemas.enums import CaseStatus, DecisionOutcome, ObjectionStatus, VillageKind
+from schemas.tables import Case, Decision, Household, Member, Objection, PublicityNotice, Township, Village
 from schemas.tables import PublicityRow as PublicityRowTable
 
 LISTED = (Programme.DIBAO, Programme.TEKUN)
@@ -39,6 +40,8 @@ class PublicNotice:
     period_end: date
     complaint_phone: str
     rows: list[PublicityRow]
+    # Objections to an earlier publicity of the same households, answered after re-investigation.
+    answers: list[ObjectionAnswer] = field(default_factory=list)
 
 
 def top_villages(db: Engine) -> list[PublicVillage]:
@@ -124,12 +127,14 @@ def current_notices(db: Engine, today: date) -> list[PublicNotice]:
         result = []
         for notice in notices:
             village = session.get(Village, notice.village_id)
+            parent = session.get(Village, village.parent_id) if village and village.parent_id else None
             rows = session.exec(
                 select(PublicityRowTable)
                 .where(PublicityRowTable.notice_id == notice.id)
                 .order_by(col(PublicityRowTable.id))
             ).all()
             public_rows = []
+            answers = _answers(session, rows)
             for row in rows:
                 try:
                     # Stored names are masked already; masking again is a no-op that guards mistakes.
@@ -149,11 +154,44 @@ def current_notices(db: Engine, today: date) -> list[PublicNotice]:
             result.append(
                 PublicNotice(
                     issuer=notice.issuer,
-                    village=village.name if village else "",
+                    # a natural village's name alone (上桐) says little: its administrative village first
+                    village=f"{parent.name if parent else ''}{village.name}" if village else "",
                     period_start=notice.period_start,
                     period_end=notice.period_end,
                     complaint_phone=notice.complaint_phone,
                     rows=public_rows,
+                    answers=answers,
                 )
             )
         return result
+
+
+ANSWERED = (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED)
+
+
+def _answers(session: Session, rows: Sequence[PublicityRowTable]) -> list[ObjectionAnswer]:
+    """异议处理结果 for the households on a notice: outcome and day only, through the allow-list."""
+    answers = []
+    for row in rows:
+        objections = session.exec(
+            select(Objection)
+            .where(Objection.case_id == row.case_id, col(Objection.status).in_(list(ANSWERED)))
+            .where(col(Objection.resolved_at).is_not(None))
+            .order_by(col(Objection.id))
+        ).all()
+        for objection in objections:
+            assert objection.resolved_at is not None
+            try:
+                answers.append(
+                    publishable_objection_answer(
+                        {
+                            "applicant_name": row.masked_name,
+                            "village": row.village_label,
+                            "outcome": objection.status.value,
+                            "answered_on": objection.resolved_at.astimezone(CST).date(),
+                        }
+                    )
+                )
+            except PolicyError:
+                continue  # never shown raw
+    return answers

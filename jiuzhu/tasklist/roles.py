@@ -11,6 +11,7 @@ GROUP_OF_ROLE: dict[StaffRole, str] = {
     StaffRole.CASEWORKER: "township-caseworker",
     StaffRole.LEADER: "township-leader",
     StaffRole.COUNTY_SUPERVISOR: "county-supervisor",
+    StaffRole.SYSTEM_ADMIN: "system-admin",
 }
 ROLE_OF_GROUP = {group: role for role, group in GROUP_OF_ROLE.items()}
 
@@ -35,7 +36,7 @@ class Principal:
 
     @property
     def county_wide(self) -> bool:
-        return self.role is StaffRole.COUNTY_SUPERVISOR
+        return self.role in (StaffRole.COUNTY_SUPERVISOR, StaffRole.SYSTEM_ADMIN)
 
     @property
     def role_label(self) -> str:

@@ -62,6 +62,7 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
     if view is None:
         raise Forbidden(404, NOT_FOUND)
     open_tasks: list[dict[str, object]] = []
+    supervision: object = None  # 超期督办's answer, kept by the case's process
     if view.case.process_instance_key is not None:
         # The case's own process, and the processes it called (home visit, notice), which carry caseId.
         searches: list[dict[str, Any]] = [
@@ -73,6 +74,10 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
         except ApiError:
             found = []
         open_tasks = list({str(t.get("userTaskKey")): t for t in found}.values())
+        try:
+            supervision = tasklist.client.process_variable(view.case.process_instance_key, "supervisionNotes")
+        except ApiError:
+            supervision = None
     return tasklist.render(
         request,
         "case.html",
@@ -84,6 +89,7 @@ def case_page(request: Request, case_id: int, principal: PrincipalDep) -> Respon
         names=names,
         file=case_file(tasklist.db, view.case),
         open_tasks=open_tasks,
+        supervision=supervision if isinstance(supervision, str) else None,
         active_elements=",".join(sorted({str(t.get("elementId")) for t in open_tasks if _own(t, view.case)})),
     )
 

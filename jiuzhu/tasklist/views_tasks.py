@@ -55,6 +55,7 @@ def _audit(
         process_instance_key=task.get("processInstanceKey"),
         element_id=task.get("elementId"),
         details={"userTaskKey": str(task.get("userTaskKey")), "taskName": task.get("name"), **(details or {})},
+        at=tasklist.now(),  # the engine's clock, as the workers' entries beside it on the case file
     )
 
 

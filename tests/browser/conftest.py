@@ -4,16 +4,16 @@ workers, driven by Playwright in Debian's Chromium through the pages only (no /v
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
 from jiuzhu.demo import DEFAULT_PASSWORD
+from jiuzhu.policy import CST
 from jiuzhu.testing import LiveSystem
 
-CST = timezone(timedelta(hours=8))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday morning in the county
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

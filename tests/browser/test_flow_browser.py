@@ -54,7 +54,7 @@ def fill_visit(page: Page, first: str, second: str, signatory: str) -> None:
     choose(page, "调查人员一", first)
     choose(page, "调查人员二", second)
     page.get_by_label("调查情况（居住、收入、财产、劳动能力等）").fill("住房为自建房，无车辆，家中无其他收入来源。")
-    page.get_by_label("在场家庭成员签字").fill(signatory)
+    choose(page, "在场家庭成员签字", signatory)
     page.get_by_label("符合", exact=True).check()
 
 

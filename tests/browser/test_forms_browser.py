@@ -87,7 +87,7 @@ def record_visit(page: Page, live: LiveSystem, signatory: str) -> None:
     choose(page, "调查人员二", "孙经办")
     page.get_by_label("调查情况（居住、收入、财产、劳动能力等）").fill("三口之家，丈夫务工收入低，住自建房，无车辆。")
     page.get_by_label("符合", exact=True).check()
-    page.get_by_label("在场家庭成员签字").fill(signatory)
+    choose(page, "在场家庭成员签字", signatory)
     submit(page)
     expect(page.get_by_role("status")).to_contain_text("任务已提交")
 
@@ -99,7 +99,7 @@ def test_visit_assessment_with_no_rigid_spending_and_the_leader_sees_the_figures
     errors: list[str] = []
     caseworker.on("pageerror", lambda e: errors.append(str(e)))
     live.advance(timedelta(hours=2))  # the visit is planned for the morning after acceptance
-    record_visit(caseworker, live, "户主")
+    record_visit(caseworker, live, "本人")  # the applicant, chosen from the household
 
     # 乡镇审核: one income row, the 刚性支出 list left empty — it submits.
     open_task(caseworker, "乡镇审核（收入、财产核定）")
@@ -179,7 +179,7 @@ def test_empty_submit_chinese_errors_date_picker_and_phone_layout(live: LiveSyst
     choose(page, "调查人员一", "孙经办")
     choose(page, "调查人员二", "孙经办")
     page.get_by_label("调查情况（居住、收入、财产、劳动能力等）").fill("家中三口。")
-    page.get_by_label("在场家庭成员签字").fill("户主")
+    choose(page, "在场家庭成员签字", "本人")
     submit(page)
     expect(field(page, "调查人员二").locator(".server-error")).to_have_text("“调查人员二”不能与“调查人员一”相同")
     expect(page.locator("#form-errors")).to_contain_text("“入户时间（日期）”不能晚于当前时间")

@@ -243,9 +243,9 @@ def test_a_household_of_eight_with_a_severely_disabled_member_gets_the_add_on(
     choose(window, "调查人员一", "王经办")
     choose(window, "调查人员二", "孙经办")
     window.get_by_label("调查情况（居住、收入、财产、劳动能力等）").fill("八口同住，次子肢体一级残疾，全家无稳定收入。")
-    window.get_by_label("在场家庭成员签字").fill("八口户")
+    choose(window, "在场家庭成员签字", "八口户（本人）")  # one of the household, not typed
     window.get_by_label("符合", exact=True).check()
-    expect(window.get_by_label("在场家庭成员签字")).to_have_value("八口户")
+    expect(field(window, "在场家庭成员签字").locator(".fjs-select-display")).to_have_text("八口户（本人）")
     complete(window)
     open_task(window, live, number, "乡镇审核（收入、财产核定）")
     window.get_by_label("家庭财产状况符合当地规定").check()

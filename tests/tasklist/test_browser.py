@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from jiuzhu.engine_rest import build_v2_router
 from jiuzhu.tasklist import V2Client, build_tasklist_app
-from tests.conftest import free_port
+from jiuzhu.testing import free_port
 from tests.tasklist.conftest import settings
 from tests.tasklist.world import FORMS, NOW, PASSWORD, TOWNSHIP_A, World
 

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,11 +24,12 @@ from sqlmodel import Session, select
 
 from jiuzhu.engine.feel import set_clock
 from jiuzhu.engine_rest import build_v2_router
+from jiuzhu.policy import CST
 from jiuzhu.tasklist import V2Client, build_tasklist_app
+from jiuzhu.testing import free_port
 from schemas.enums import Area, CasePath, CaseStatus, Channel, DecisionOutcome, Programme, Relationship, WorkCapacity
 from schemas.tables import Case as CaseRow
 from schemas.tables import Decision, Household, Member
-from tests.conftest import free_port
 from tests.tasklist.conftest import settings
 from tests.tasklist.test_browser import CHROMIUM_ARGS, browser  # noqa: F401  (the module-scoped fixture)
 from tests.tasklist.world import PASSWORD, TOWNSHIP_A, World, id_number
@@ -186,7 +187,7 @@ def test_home_visit_leader_approval_publicity_and_masked_public_list(
 
     # The date and time pickers first: form-js re-renders the form when they change.
     # A visit already made (the task list refuses one in the future), on the engine's clock.
-    visited = (case.now - timedelta(days=1)).astimezone(timezone(timedelta(hours=8)))
+    visited = (case.now - timedelta(days=1)).astimezone(CST)
     page.get_by_label("入户时间（日期）").fill(visited.strftime("%Y-%m-%d"))
     page.get_by_label("入户时间（日期）").press("Enter")
     page.get_by_label("入户时间（时间）").fill("10:00")
@@ -198,9 +199,13 @@ def test_home_visit_leader_approval_publicity_and_masked_public_list(
         select.locator(".fjs-input-group").click()
         select.locator(".fjs-dropdownlist-item", has_text=name).first.click()
         expect(select.locator(".fjs-select-display")).to_have_text(name)
+    signatory = page.locator(
+        ".fjs-form-field-select", has=page.locator("label", has_text=re.compile("^在场家庭成员签字"))
+    )
+    signatory.locator(".fjs-input-group").click()  # a member of the household, not a typed name
+    signatory.locator(".fjs-dropdownlist-item", has_text=APPLICANT).first.click()
     fields = {
         "调查情况（居住、收入、财产、劳动能力等）": "老两口同住，无劳动收入，住房为自建老屋。",
-        "在场家庭成员签字": APPLICANT,
     }
     for label, value in fields.items():
         page.get_by_label(label).fill(value)

@@ -99,7 +99,9 @@ def test_expression_fields_are_computed_on_the_server() -> None:
         "visitConclusion": "符合",
         "familySignatory": "张建国",
     }
-    variables, errors = formcheck.check(form("home-visit-record"), submitted, {"townshipStaff": staff})
+    members = [{"label": "张建国（本人）", "value": "张建国"}]
+    context = {"townshipStaff": staff, "householdMembers": members}
+    variables, errors = formcheck.check(form("home-visit-record"), submitted, context)
     assert errors == {}
     assert (variables["visitor1Name"], variables["visitor2Name"]) == ("谢丽", "经办")
 

@@ -4,8 +4,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jiuzhu.tasklist import formcontext
+from sqlmodel import Session, select
+
+from jiuzhu.tasklist import formcheck, formcontext
 from jiuzhu.tasklist.caserecord import principal_for
+from schemas.tables import Case, Member
 from tests.tasklist.world import World
 
 FORMS = Path(__file__).resolve().parents[2] / "workflows" / "forms"
@@ -75,3 +78,35 @@ def test_a_county_led_visit_offers_the_county_only(world: World) -> None:
     variables = {"townshipId": world.ids["town_a"], "countyLed": True}
     data = formcontext.form_data(form("home-visit-record"), variables, county, world.db)
     assert data["townshipStaff"] == [{"label": "孙县局", "value": world.ids["staff_county"]}]
+
+
+def test_the_countys_confirmation_offers_county_approvers_only_and_preselects_the_signed_in_one(
+    world: World,
+) -> None:
+    """县民政局审核确认 / 一事一议: approval.record refuses a township leader there, so none is offered."""
+    county = principal_for(world.db, "county")
+    leader = principal_for(world.db, "li")
+    assert county is not None and leader is not None
+    variables = {"townshipCode": "341821100", "townshipId": world.ids["town_a"]}
+    data = formcontext.form_data(form("county-confirmation"), variables, county, world.db)
+    assert data["countyApprovers"] == [{"label": "孙县局", "value": world.ids["staff_county"]}]
+    assert data["approverId"] == world.ids["staff_county"]
+    as_leader = formcontext.form_data(form("county-confirmation"), variables, leader, world.db)
+    assert "approverId" not in as_leader  # a township leader opening it is not offered as the approver
+
+
+def test_the_visit_signatory_is_chosen_from_the_cases_household(world: World) -> None:
+    caseworker = principal_for(world.db, "zhang")
+    assert caseworker is not None
+    case_id = world.ids["case_a"]
+    with Session(world.db) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        names = [m.name for m in session.exec(select(Member).where(Member.household_id == case.household_id))]
+    data = formcontext.form_data(form("home-visit-record"), {"caseId": case_id}, caseworker, world.db)
+    assert [o["value"] for o in data["householdMembers"]] == names and names
+    assert all(o["label"].startswith(o["value"] + "（") for o in data["householdMembers"])
+    # a signatory typed in, not one of the household, is refused next to the field
+    submitted = {"familySignatory": "冒名"}
+    _, errors = formcheck.check(form("home-visit-record"), submitted, data)
+    assert "familySignatory" in errors

@@ -138,6 +138,7 @@ def seed(world: World) -> None:
             ("wang", "王协理", StaffRole.VILLAGE_ASSISTANT, "town_a", "xingfu"),
             ("zhao", "赵经办", StaffRole.CASEWORKER, "town_b", None),
             ("county", "孙县局", StaffRole.COUNTY_SUPERVISOR, None, None),
+            ("admin", "陆运维", StaffRole.SYSTEM_ADMIN, None, None),
         ]
         for login, name, role, town, village in staff:
             ids[f"staff_{login}"] = _add(

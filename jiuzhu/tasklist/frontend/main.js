@@ -123,15 +123,47 @@ async function mountDiagram(container) {
     return;
   }
   const canvas = viewer.get('canvas');
-  canvas.zoom('fit-viewport', 'auto');
+  const fitScale = canvas.zoom('fit-viewport', 'auto');
   const registry = viewer.get('elementRegistry');
   const active = (container.dataset.active || '').split(',').filter(Boolean);
-  for (const id of active) {
-    if (registry.get(id)) {
-      canvas.addMarker(id, 'current-step');
-    }
+  const current = active.map((id) => registry.get(id)).filter(Boolean);
+  for (const element of current) {
+    canvas.addMarker(element.id, 'current-step');
+  }
+  // A whole case process fitted into the box is too small to read: open on the current step at
+  // full size, with buttons to switch between it and the whole process.
+  const showCurrent = () => centreOn(canvas, current);
+  const showAll = () => canvas.zoom('fit-viewport', 'auto');
+  if (current.length && fitScale < READABLE_SCALE) {
+    showCurrent();
+    const bar = document.createElement('div');
+    bar.className = 'diagram-views';
+    bar.append(viewButton('当前环节', showCurrent), viewButton('全图', showAll));
+    container.before(bar);
   }
   container.dataset.ready = 'true';
+}
+
+const READABLE_SCALE = 0.7;
+
+function centreOn(canvas, elements) {
+  const box = canvas.viewbox();
+  const xs = elements.map((e) => e.x + e.width / 2);
+  const ys = elements.map((e) => e.y + e.height / 2);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const width = box.outer.width;
+  const height = box.outer.height;
+  canvas.viewbox({ x: cx - width / 2, y: cy - height / 2, width, height });
+}
+
+function viewButton(label, onClick) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'diagram-view';
+  button.textContent = label;
+  button.addEventListener('click', onClick);
+  return button;
 }
 
 window.addEventListener('DOMContentLoaded', () => {
