@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# form-js pulls in @carbon's install-time telemetry, which would stay behind as a background
+# process trying to reach IBM: the documented opt-out.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	IBM_TELEMETRY_DISABLED=true npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
 BUNDLE := jiuzhu/tasklist/static/dist/tasklist.js

@@ -42,6 +42,12 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
         help="the audience those tokens must carry (default zeebe-api)",
     )
     parser.add_argument(
+        "--oidc-person-claim",
+        default=os.environ.get("JIUZHU_OIDC_PERSON_CLAIM") or None,
+        help="a provider token with this claim (e.g. preferred_username) acts for that staff login of the case "
+        "record; unknown logins are refused (default: provider tokens act for nobody)",
+    )
+    parser.add_argument(
         "--clock",
         choices=["system", "controlled"],
         default="system",
@@ -94,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         calendar_admin = None  # type: ignore[assignment]
     if calendar_admin is not None:
         calendar_admin.register(sub)
+    from jiuzhu.payments import cli as payments_cli
+
+    payments_cli.register(sub)
     return parser
 
 
@@ -101,6 +110,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     from jiuzhu import metrics
     from jiuzhu.engine.errors import EngineError
     from jiuzhu.engine.server import EngineConfig, EngineServer
+    from jiuzhu.engine_plugins import metrics_plugins
 
     metrics.configure_from_env()  # JIUZHU_METRICS_TOWNSHIPS bounds the township label
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -134,9 +144,13 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         tls_key=args.tls_key,
         oidc_issuer=args.oidc_issuer,
         oidc_audience=args.oidc_audience,
+        oidc_person_claim=args.oidc_person_claim,
     )
+    plugins = metrics_plugins()
+    if args.oidc_person_claim:
+        plugins.people = _staff_directory(case_record or _database_url() or _case_record_file(args))
     try:
-        server = EngineServer(config, app=app)
+        server = EngineServer(config, app=app, plugins=plugins)
         clock["now"] = server.clock.now
     except OSError as err:
         print(f"jiuzhu: {err}", file=sys.stderr)
@@ -156,10 +170,10 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         try:
             if files:
                 result = server.engine.deploy([(f.name, f.read_bytes()) for f in files])
-                for d in result.processes:
-                    print(f"deployed process {d.bpmn_process_id} version {d.version} from {d.resource_name}")
-                for decision in result.decisions:
-                    print(f"deployed decision {decision.decision_id} version {decision.version}", flush=True)
+                # One line: what runs and at which version (a redeploy shows the new version here).
+                processes = ", ".join(f"{d.bpmn_process_id} v{d.version}" for d in result.processes)
+                decisions = ", ".join(f"{d.decision_id} v{d.version}" for d in result.decisions)
+                print(f"deployed from {deploy_dir}: processes {processes}; decisions {decisions or '-'}", flush=True)
         except EngineError as err:
             print(f"jiuzhu: cannot deploy {deploy_dir}: {err.message}", file=sys.stderr)
             server.stop()
@@ -170,6 +184,9 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
 
         # The workers run in this process against this engine, with its clock.
         settings = WorkerSettings(database_url=case_record, data_dir=args.data_dir)
+        # Links in notifications: JIUZHU_PUBLIC_URL behind a proxy, else this very task list.
+        scheme = "https" if args.tls_cert else "http"
+        settings.public_url = settings.public_url or f"{scheme}://{_client_host(args.host)}:{args.http_port}"
         county = None
         if getattr(args, "demo", False):
             from jiuzhu.demo import seed
@@ -181,6 +198,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
             local.grpc_address(server.grpc_port), settings, clock=server.clock.now, credentials=local.client("worker")
         )
         _register_case_stats(case_record, args.data_dir, server.clock.now)
+        watching = _watch_new_tasks(app, case_record, args.data_dir, server.clock.now, settings.public_url)
+        reconciling = _reconcile_cases(app, case_record, server.clock.now)
         if county is not None:
             from jiuzhu.demo import start_cases
 
@@ -198,6 +217,8 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     stop.wait()
     print("jiuzhu: stopping", flush=True)
     if background is not None:
+        watching.set()
+        reconciling.set()
         background.stop()
     server.stop()
     return 0
@@ -240,11 +261,48 @@ def _register_case_stats(url: str, data_dir: Path, now: Any) -> None:
     metrics.register_case_stats(CaseRecordStats(make_engine(url), load_calendar(data_dir), now))
 
 
+def _watch_new_tasks(app: Any, url: str, data_dir: Path, now: Any, link_base: str | None) -> threading.Event:
+    """新待办 notifications: the task list's own engine client looks for new tasks (jiuzhu/notify)."""
+    from jiuzhu.notify.task_watch import TaskWatcher
+    from jiuzhu.tasklist.client import as_county_reader
+    from schemas.db import make_engine
+    from workers.notifications import routes_for
+
+    # Every township's new tasks; it needs only task names, groups and the case id.
+    return TaskWatcher(
+        app.state.tasklist.client, make_engine(url), lambda: routes_for(data_dir), now, link_base,
+        acting=as_county_reader("jiuzhu-notify", "消息通知"),
+    ).start()  # fmt: skip
+
+
+def _reconcile_cases(app: Any, url: str, now: Any) -> threading.Event:
+    """Cases whose process instance was cancelled (zbctl, /v2) are closed with a reason (reconcile.py)."""
+    from jiuzhu.tasklist.client import as_county_reader
+    from jiuzhu.tasklist.reconcile import CaseReconciler
+    from schemas.db import make_engine
+
+    # Every township's cases: instance states only, no personal data.
+    acting = as_county_reader("jiuzhu-reconcile", "案件核对")
+    return CaseReconciler(app.state.tasklist.client, make_engine(url), now, acting=acting).start()
+
+
+def _case_record_file(args: argparse.Namespace) -> str:
+    return f"sqlite:///{(args.data_dir / 'caserecord.db').resolve()}"
+
+
+def _staff_directory(url: str) -> Any:
+    """Staff logins as the engine's OIDC sign-in path looks them up (jiuzhu/tasklist/staff_directory.py)."""
+    from jiuzhu.tasklist.staff_directory import StaffDirectory
+    from schemas.db import make_engine
+
+    return StaffDirectory(make_engine(url))
+
+
 def _case_record_url(args: argparse.Namespace) -> str:
     """The case record's database, migrated to the release being started."""
     from schemas.migrate import upgrade
 
-    url = _database_url() or f"sqlite:///{(args.data_dir / 'caserecord.db').resolve()}"
+    url = _database_url() or _case_record_file(args)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(url)
     return url
@@ -362,4 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         from jiuzhu import calendar_admin
 
         return calendar_admin.run(args)
+    if args.command == "payments":
+        from jiuzhu.payments.cli import run_command
+
+        return run_command(args)
     return 2

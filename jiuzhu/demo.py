@@ -53,6 +53,7 @@ GROUPS = {
     StaffRole.CASEWORKER: "township-caseworker",
     StaffRole.LEADER: "township-leader",
     StaffRole.COUNTY_SUPERVISOR: "county-supervisor",
+    StaffRole.SYSTEM_ADMIN: "system-admin",
 }
 
 
@@ -96,6 +97,7 @@ STAFF = (
     ("xinhang.lingdao", "冯分管", StaffRole.LEADER, "341822101", None),
     ("county.minzheng", "沈督查", StaffRole.COUNTY_SUPERVISOR, None, None),
     ("county.minzheng2", "韩督查", StaffRole.COUNTY_SUPERVISOR, None, None),
+    ("county.yunwei", "陆运维", StaffRole.SYSTEM_ADMIN, None, None),
 )
 
 

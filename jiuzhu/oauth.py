@@ -64,20 +64,26 @@ class OAuthCredentials:
         )
 
 
+MAX_CACHED_PEOPLE = 1000
+
+
 class TokenProvider:
-    """Fetches a client-credentials token, caches it until shortly before it expires."""
+    """Fetches a client-credentials token, caches it until shortly before it expires.
+
+    ``token(on_behalf_of=…)`` asks for a token that acts for a signed-in person (the jiuzhu engine's
+    ``on_behalf_of`` parameter, the person's claims as JSON), cached per person."""
 
     def __init__(self, credentials: OAuthCredentials, http: httpx.Client | None = None) -> None:
         self.credentials = credentials
         self._http = http or httpx.Client(timeout=10, verify=trust(credentials.ca_file))
         self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
+        self._tokens: dict[str | None, tuple[str, float]] = {}
 
-    def token(self) -> str:
+    def token(self, on_behalf_of: str | None = None) -> str:
         with self._lock:
-            if self._token and time.monotonic() < self._expires_at:
-                return self._token
+            cached = self._tokens.get(on_behalf_of)
+            if cached and time.monotonic() < cached[1]:
+                return cached[0]
             form = {
                 "grant_type": "client_credentials",
                 "client_id": self.credentials.client_id,
@@ -87,6 +93,8 @@ class TokenProvider:
                 form["audience"] = self.credentials.audience
             if self.credentials.scope:
                 form["scope"] = self.credentials.scope
+            if on_behalf_of is not None:
+                form["on_behalf_of"] = on_behalf_of
             try:
                 response = self._http.post(self.credentials.token_url, data=form)
             except httpx.HTTPError as err:
@@ -94,13 +102,15 @@ class TokenProvider:
             if response.status_code != 200:
                 raise TokenRefused(f"the OAuth server refused the client credentials ({response.status_code})")
             body = response.json()
-            self._token = str(body["access_token"])
-            self._expires_at = time.monotonic() + max(0.0, float(body.get("expires_in", 300)) - 30)
-            return self._token
+            token = str(body["access_token"])
+            if len(self._tokens) >= MAX_CACHED_PEOPLE:
+                self._tokens.clear()
+            self._tokens[on_behalf_of] = (token, time.monotonic() + max(0.0, float(body.get("expires_in", 300)) - 30))
+            return token
 
     def invalidate(self) -> None:
         with self._lock:
-            self._token = None
+            self._tokens.clear()
 
 
 class BearerMetadata(grpc.AuthMetadataPlugin):

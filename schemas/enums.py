@@ -47,6 +47,7 @@ class StaffRole(enum.StrEnum):
     CASEWORKER = "经办人"
     LEADER = "分管领导"
     COUNTY_SUPERVISOR = "县民政局"
+    SYSTEM_ADMIN = "系统管理员"  # the county's operator of the engine: the operations console, no casework
 
 
 class VillageKind(enum.StrEnum):
@@ -75,6 +76,7 @@ class CaseStatus(enum.StrEnum):
     WITHDRAWN = "已撤回"
     TERMINATED = "已停发"
     CLOSED = "已结案"
+    CANCELLED = "已终止办理"  # its process instance was cancelled in the engine (jiuzhu/tasklist/reconcile.py)
 
 
 class Channel(enum.StrEnum):
@@ -150,6 +152,7 @@ class PaymentKind(enum.StrEnum):
     MONTHLY = "按月发放"
     EMERGENCY = "先行救助"
     ONE_OFF = "一次性救助"
+    ARREARS = "补发"  # a month owed but not paid in its own run (a late decision, a raise recorded after the run)
 
 
 class PaymentStatus(enum.StrEnum):

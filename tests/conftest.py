@@ -1,115 +1,22 @@
-"""Shared fixtures: free ports, an in-process engine, an engine in a subprocess."""
+"""Shared fixtures: an engine in a subprocess (``jiuzhu.testing.EngineProcess``), a PostgreSQL server."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from jiuzhu.testing.auth import EngineClients
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class EngineProcess:
-    """`jiuzhu engine` running as a child process on free ports, with credentials as shipped
-    (``clients`` reads the ones it generated); ``insecure=True`` runs it with ``--insecure``."""
-
-    data_dir: Path
-    grpc_port: int
-    http_port: int
-    clock: str = "system"
-    insecure: bool = False
-    extra_args: tuple[str, ...] = ()
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.grpc_port}"
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    @property
-    def clients(self) -> EngineClients:
-        return EngineClients(self.data_dir, self.http)
-
-    def start(self, timeout: float = 30.0) -> EngineProcess:
-        log = open(self.data_dir / "engine.log", "ab")  # noqa: SIM115 - closed with the process
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jiuzhu",
-                "engine",
-                "--grpc-port",
-                str(self.grpc_port),
-                "--http-port",
-                str(self.http_port),
-                "--data-dir",
-                str(self.data_dir),
-                "--clock",
-                self.clock,
-                *(["--insecure"] if self.insecure else []),
-                *self.extra_args,
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"engine exited with {self.proc.returncode}: {self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.http}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"engine did not become healthy in {timeout}s: {self.log()}")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log(self) -> str:
-        path = self.data_dir / "engine.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+from jiuzhu.testing import EngineProcess, free_port
 
 
 @pytest.fixture
 def engine_process(tmp_path: Path) -> Iterator[EngineProcess]:
-    engine = EngineProcess(tmp_path / "data", free_port(), free_port())
-    engine.data_dir.mkdir()
+    engine = EngineProcess(tmp_path / "data")
     engine.start()
     yield engine
     engine.stop()
@@ -117,8 +24,7 @@ def engine_process(tmp_path: Path) -> Iterator[EngineProcess]:
 
 @pytest.fixture
 def controlled_engine_process(tmp_path: Path) -> Iterator[EngineProcess]:
-    engine = EngineProcess(tmp_path / "data", free_port(), free_port(), clock="controlled")
-    engine.data_dir.mkdir()
+    engine = EngineProcess(tmp_path / "data", clock="controlled")
     engine.start()
     yield engine
     engine.stop()

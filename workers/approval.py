@@ -6,6 +6,7 @@ from pyzeebe import ZeebeTaskRouter
 
 from jiuzhu import metrics
 from jiuzhu.policy import payment_start, rejection_notice_due
+from jiuzhu.policy.calendar import local_date
 from jiuzhu.policy.money import format_yuan, round_money
 from schemas.contracts.errors import ABOVE_TOWNSHIP_LIMIT, APPROVER_NOT_AUTHORISED
 from schemas.contracts.jobs.approval import RecordApprovalInput, RecordApprovalOutput
@@ -48,8 +49,8 @@ def record(ctx: JobContext, data: RecordApprovalInput) -> RecordApprovalOutput |
     approved = data.decision_outcome is DecisionOutcome.APPROVED
     if approved and data.amount is not None and case.type.value.endswith("临时救助"):
         household = household_of(ctx.session, case)
-        standard = profile.standard_for(household.area, data.decided_at.date()).dibao
-        limit = round_money(standard * profile.temporary.township_limit_multiple)
+        standard = profile.standard_for(household.area, local_date(data.decided_at)).dibao
+        limit = round_money(standard * profile.temporary_on(local_date(data.decided_at)).township_limit_multiple)
         if approver.role is StaffRole.LEADER and data.amount > limit:
             return Thrown(
                 ABOVE_TOWNSHIP_LIMIT.code,

@@ -90,6 +90,7 @@ def record_recheck(ctx: JobContext, data: RecordRecheckInput) -> RecordRecheckOu
         outcome=outcome,
         amount=amount,
         effective_month=effective,
+        taper_until=taper_until,
         reasons=f"复核{data.recheck_outcome.value}{label}：{data.reasons}",
         approver_id=data.approver_id,
         decided_at=data.decided_at,

@@ -47,7 +47,7 @@ router = ZeebeTaskRouter()
 def _add_ons(
     data: AssessEligibilityInput, ids: dict[str, int], standard: Decimal, profile: PolicyProfile
 ) -> tuple[list[AddOn], list[frozenset[MemberCategory]]]:
-    rules = profile.benefits
+    rules = profile.benefits_on(data.assessed_on)
     add_ons: list[AddOn] = []
     categories: list[frozenset[MemberCategory]] = []
     for member in data.members:
@@ -85,7 +85,11 @@ def _dibao(
         return result, None, []
     add_ons, categories = _add_ons(data, ids, standards.dibao, profile)
     amount = dibao_amount(
-        standards.dibao, income.per_capita, len(data.members), rules=profile.benefits, member_categories=categories
+        standards.dibao,
+        income.per_capita,
+        len(data.members),
+        rules=profile.benefits_on(data.assessed_on),
+        member_categories=categories,
     )
     return result, amount, add_ons
 
@@ -113,7 +117,7 @@ def _tekun(
     if not result.eligible:
         return result, None
     level = data.self_care_level or SelfCareLevel.ABLE
-    return result, tekun_amount(standards.tekun_basic, level, rules=profile.benefits)
+    return result, tekun_amount(standards.tekun_basic, level, rules=profile.benefits_on(data.assessed_on))
 
 
 def _expenditure_amount(income: IncomeAssessment, spending: Decimal, standard: Decimal, months: int) -> Decimal:
@@ -138,7 +142,7 @@ def assess(ctx: JobContext, data: AssessEligibilityInput) -> AssessEligibilityOu
     add_ons: list[AddOn] = []
     proposed: Decimal | None = None
     level = None
-    temporary = profile.temporary
+    temporary = profile.temporary_on(data.assessed_on)
     if data.case_type is Programme.DIBAO:
         result, amount, add_ons = _dibao(data, income, standards, profile, {k: v for k, v in ids.items() if v})
     elif data.case_type is Programme.TEKUN:

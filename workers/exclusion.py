@@ -8,7 +8,8 @@ approved while another one is still paying out a taper. ``approval.record`` (whe
 ``payment.schedule`` (when it writes the first ledger row) therefore look again. Neither contract
 declares a BPMN error for this and neither output model has a field for it, so a clash is
 **flagged, not refused**: one audit row ``flag.duplicate-recipient`` (actor ``worker:<job type>``)
-per flagging job, ``duplicateRecipient`` in the job's own audit row, and a warning in the log.
+per flagging job, ``duplicateRecipient`` in the job's own audit row, a warning in the log, and a
+notification to the county (``duplicate.recipient`` in the routes), once per case and month.
 """
 
 import logging
@@ -20,6 +21,7 @@ from sqlmodel import col, select
 from jiuzhu.policy.masking import mask_id_number
 from schemas.enums import CaseStatus, PaymentStatus, Programme
 from schemas.tables import AuditEntry, Case, Member, Payment
+from workers.notifications import notify
 from workers.records import members_of
 from workers.runtime import JobContext, actor
 
@@ -114,4 +116,5 @@ def flag_duplicate_recipients(ctx: JobContext, case: Case, from_month: date) -> 
         )
     )
     log.warning(message, extra={"job_type": ctx.job.type, "job_key": ctx.job.key, "case_number": case.case_number})
+    notify(ctx, "duplicate.recipient", case, from_month.isoformat(), message=message)  # the county is told
     return clashes

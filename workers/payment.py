@@ -8,7 +8,7 @@ for a month already in the ledger is DUPLICATE_PAYMENT.
 from datetime import date
 
 from pyzeebe import ZeebeTaskRouter
-from sqlmodel import select
+from sqlmodel import col, select
 
 from jiuzhu import metrics
 from jiuzhu.policy import emergency_relief_due
@@ -40,8 +40,24 @@ def by_key(ctx: JobContext, key: str, case_id: int) -> Payment | None:
 
 
 def month_taken(ctx: JobContext, household_id: int, month: date, case_id: int) -> Payment | None:
-    return ctx.session.exec(
+    """This case's row for the month, or — for the regular schemes — another case's row of the same
+    household and scheme (once per household, month and scheme: the second case is refused)."""
+    own = ctx.session.exec(
         select(Payment).where(Payment.household_id == household_id, Payment.month == month, Payment.case_id == case_id)
+    ).first()
+    if own is not None:
+        return own
+    case = ctx.session.get(Case, case_id)
+    if case is None or case.type.value.endswith("临时救助"):
+        return None
+    return ctx.session.exec(
+        select(Payment).where(
+            Payment.household_id == household_id,
+            Payment.month == month,
+            Payment.scheme == case.type,
+            col(Payment.kind).in_([PaymentKind.MONTHLY, PaymentKind.ARREARS]),
+            Payment.case_id != case_id,
+        )
     ).first()
 
 
@@ -52,10 +68,12 @@ def _decision(ctx: JobContext, case: Case, decision_id: int) -> Decision:
     return decision
 
 
-def _duplicate(month: date, existing: Payment) -> Thrown:
+def _duplicate(month: date, existing: Payment, case_id: int | None = None) -> Thrown:
+    own = case_id is None or existing.case_id == case_id
+    whose = "本案" if own else f"案件 {existing.case_id} 的{existing.scheme.value}"
     return Thrown(
         DUPLICATE_PAYMENT.code,
-        f"该户 {month:%Y-%m} 已有本案发放记录"
+        f"该户 {month:%Y-%m} 已有{whose}发放记录"
         f"（{existing.kind.value} {format_yuan(existing.amount)}，{existing.status.value}）",
     )
 
@@ -82,7 +100,7 @@ def schedule(ctx: JobContext, data: SchedulePaymentInput) -> SchedulePaymentOutp
     if payment is None:
         existing = month_taken(ctx, data.household_id, data.effective_month, data.case_id)
         if existing is not None:
-            return _duplicate(data.effective_month, existing)
+            return _duplicate(data.effective_month, existing, data.case_id)
         payment = Payment(
             case_id=data.case_id,
             household_id=data.household_id,
@@ -107,7 +125,7 @@ def pay_monthly(ctx: JobContext, data: PayMonthlyInput) -> PayMonthlyOutput | Th
     if payment is None:
         existing = month_taken(ctx, data.household_id, data.month, data.case_id)
         if existing is not None:
-            return _duplicate(data.month, existing)
+            return _duplicate(data.month, existing, data.case_id)
         temporary = case.type.value.endswith("临时救助")
         payment = Payment(
             case_id=data.case_id,
@@ -139,7 +157,7 @@ def pay_emergency(ctx: JobContext, data: PayEmergencyInput) -> PayEmergencyOutpu
     profile = case_profile(case)
     payment = by_key(ctx, data.idempotency_key, data.case_id)
     if payment is None:
-        small = profile.temporary.emergency_small_amount
+        small = profile.temporary_on(local_date(data.reported_at)).emergency_small_amount
         if data.amount > small:
             return Thrown(
                 ABOVE_EMERGENCY_LIMIT.code,

@@ -1,4 +1,5 @@
-"""publicity.publish, publicity.record-objection, publicity.close — 公示 in the natural village.
+"""publicity.publish, publicity.record-objection, publicity.close, publicity.resolve-objections — 公示 in
+the natural village, and the township's answer to objections after the re-investigation.
 
 Each publication is one ``publicity_notices`` row with the case's masked row (built only by
 ``jiuzhu.policy.masking.publishable_record``), rendered to HTML. One notice per case, because
@@ -12,7 +13,7 @@ from pyzeebe import ZeebeTaskRouter
 from sqlmodel import col, select
 
 from jiuzhu import metrics
-from jiuzhu.policy import publicity_period, publishable_record
+from jiuzhu.policy import CST, publicity_period, publishable_record
 from jiuzhu.policy.calendar import end_of_day
 from schemas.contracts.jobs.publicity import (
     ClosePublicityInput,
@@ -21,6 +22,8 @@ from schemas.contracts.jobs.publicity import (
     PublishOutput,
     RecordObjectionInput,
     RecordObjectionOutput,
+    ResolveObjectionsInput,
+    ResolveObjectionsOutput,
 )
 from schemas.enums import CaseStatus, DecisionOutcome, ObjectionStatus
 from schemas.tables import Case, Decision, Objection, PublicityNotice, PublicityRow, Village
@@ -184,4 +187,45 @@ def close(ctx: JobContext, data: ClosePublicityInput) -> ClosePublicityOutput:
         if case.status is CaseStatus.IN_PUBLICITY:
             set_status(ctx, case, CaseStatus.VISITING if still_open or upheld else CaseStatus.APPROVED)
     ctx.note(openObjections=len(still_open), upheldObjections=len(upheld))
-    return ClosePublicityOutput(open_objections=len(still_open), upheld_objections=len(upheld), closed_at=ctx.now)
+    return ClosePublicityOutput(
+        open_objections=len(still_open),
+        upheld_objections=len(upheld),
+        closed_at=ctx.now,
+        objection_summary=objection_summary(still_open),
+    )
+
+
+def objection_summary(objections: list[Objection]) -> str:
+    """What the caseworker answers: each objection's channel, day received and content."""
+    lines = []
+    for n, objection in enumerate(objections, start=1):
+        day = objection.received_at.astimezone(CST).strftime("%Y-%m-%d")
+        lines.append(f"{n}. {objection.channel}（{day}）：{objection.content}")
+    return "\n\n".join(lines)
+
+
+@job_type(router, "publicity.resolve-objections")
+def resolve_objections(ctx: JobContext, data: ResolveObjectionsInput) -> ResolveObjectionsOutput:
+    """异议成立 / 异议不成立 with the reason, on every objection of the case still being checked.
+
+    Idempotent: objections already answered keep their answer; a redelivery changes nothing."""
+    case = load_case(ctx, data.case_id)
+    outcome = ObjectionStatus(data.objection_outcome)
+    still_open = ctx.session.exec(
+        select(Objection)
+        .where(Objection.case_id == case.id, col(Objection.status).in_(list(OPEN)))
+        .order_by(col(Objection.id))
+    ).all()
+    reason = data.objection_reason.strip()
+    for objection in still_open:
+        objection.status = outcome
+        objection.resolution = reason
+        objection.resolved_at = data.answered_at
+        ctx.session.add(objection)
+    ctx.session.flush()
+    # The objections this answer covers: the same on a redelivery, which finds none still open.
+    answered = ctx.session.exec(
+        select(Objection).where(Objection.case_id == case.id, Objection.resolved_at == data.answered_at)
+    ).all()
+    ctx.note(objections=[o.id for o in answered], outcome=outcome.value, decisionId=data.decision_id)
+    return ResolveObjectionsOutput(resolved_objections=len(answered), objection_outcome=outcome)

@@ -10,7 +10,9 @@ from schemas.enums import CaseStatus, StaffRole
 from schemas.tables import Case, Household, Member, Staff, Township, Village
 from workers.runtime import CaseRecordError, JobContext
 
-CLOSED_STATUSES = frozenset({CaseStatus.REJECTED, CaseStatus.WITHDRAWN, CaseStatus.TERMINATED, CaseStatus.CLOSED})
+CLOSED_STATUSES = frozenset(
+    {CaseStatus.REJECTED, CaseStatus.WITHDRAWN, CaseStatus.TERMINATED, CaseStatus.CLOSED, CaseStatus.CANCELLED}
+)
 
 
 def load_case(ctx: JobContext, case_id: int) -> Case:

@@ -28,6 +28,7 @@ class WorkerSettings(BaseSettings):
     platform_token: str | None = None
     platform_timeout_s: float = Field(default=10.0, gt=0)
     platform_retries: int = Field(default=3, ge=0)
+    public_url: str | None = None  # the task list as people reach it: links in notifications
     notice_pdf: bool = True  # notices and 公示 archived as PDF beside the HTML (WeasyPrint)
     registry_file: Path | None = None  # default <data_dir>/provincial-registry.json
     registry_extracts_dir: Path | None = None  # CSV extracts; default <data_dir>/registry-extracts

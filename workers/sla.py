@@ -8,8 +8,9 @@ from jiuzhu import metrics
 from jiuzhu.policy import CST, SlaState, decision_due, emergency_relief_due
 from jiuzhu.policy.calendar import end_of_day
 from schemas.contracts.jobs.sla import ComputeDeadlinesInput, ComputeDeadlinesOutput, EscalateInput, EscalateOutput
-from schemas.enums import Programme, StaffRole
-from workers.records import load_case, staff_logins, township_of
+from schemas.enums import Programme
+from workers.notifications import notify
+from workers.records import load_case, township_of
 from workers.runtime import JobContext, job_type, keyed_effect
 
 router = ZeebeTaskRouter()
@@ -50,13 +51,12 @@ def escalate(ctx: JobContext, data: EscalateInput) -> EscalateOutput:
     if earlier is not None:
         return EscalateOutput.model_validate(earlier["output"])
     township = township_of(ctx.session, case.township_id)
+    # Who is told is the county's data (jiuzhu/notify/routes.json): day 8 and the breach.
     if data.level is SlaState.OVERDUE:
-        roles: tuple[StaffRole, ...] = (StaffRole.CASEWORKER, StaffRole.LEADER, StaffRole.COUNTY_SUPERVISOR)
-        record = metrics.cases.sla_breach
+        event, record = "sla.breach", metrics.cases.sla_breach
     else:
-        roles = (StaffRole.CASEWORKER,)
-        record = metrics.cases.sla_warning
-    notified = staff_logins(ctx.session, roles, case.township_id)
+        event, record = "sla.warning", metrics.cases.sla_warning
+    notified = notify(ctx, event, case, key, due=data.decision_due.isoformat())
     ctx.note(key=key, level=data.level.value, decisionDue=data.decision_due.isoformat(), notified=notified)
     kind, path, code = case.type, case.path, township.code
     ctx.on_commit(lambda: record(kind, path, code))

@@ -114,7 +114,7 @@ def guidance(
             )
         )
     severe_categories = {MemberCategory.SEVERELY_DISABLED, MemberCategory.SERIOUSLY_ILL}
-    severe = [m.name for m in people if categories_of(m.person, on, chosen.benefits) & severe_categories]
+    severe = [m.name for m in people if categories_of(m.person, on, chosen.benefits_on(on)) & severe_categories]
     if severe:
         names = "、".join(severe)
         found.append(

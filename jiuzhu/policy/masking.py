@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -168,3 +169,37 @@ def publishable_record(record: Mapping[str, Any]) -> PublicityRow:
         parts = split_address(_required(record, "address"))
         village = parts.village + parts.group
     return PublicityRow(village=village, name=name, household_size=size, category=category, monthly_amount=amount)
+
+
+# What the public is told about an objection to a publicity: that it was checked and its outcome.
+OBJECTION_OUTCOMES = frozenset({"异议成立", "异议不成立"})
+
+
+@dataclass(frozen=True)
+class ObjectionAnswer:
+    """One line of 异议处理结果 under a 公示: village/group, masked name, outcome, day answered."""
+
+    village: str
+    name: str
+    outcome: str
+    answered_on: date
+
+
+def publishable_objection_answer(record: Mapping[str, Any]) -> ObjectionAnswer:
+    """The public answer to an objection, by allow-list.
+
+    Reads ``applicant_name`` (masked here), ``village``, ``outcome`` and ``answered_on``. The reason and
+    the objection's content are never read: they carry the re-investigation's facts (income, family,
+    health) and who objected, none of which a publicity may show (Art. 24; law Art. 11, 70).
+    """
+    name = mask_name(_required(record, "applicant_name"))
+    village = "".join(str(_required(record, "village")).split())
+    outcome = str(_required(record, "outcome")).strip()
+    if outcome not in OBJECTION_OUTCOMES:
+        raise PolicyError("objection_outcome", f"异议核查结论“{outcome}”不是“异议成立”或“异议不成立”")
+    answered = _required(record, "answered_on")
+    if isinstance(answered, datetime):
+        raise PolicyError("answered_on", "答复日期应为日期（不含时刻），由调用方按北京时间换算")
+    if not isinstance(answered, date):
+        raise PolicyError("answered_on", f"答复日期无效：{answered!r}")
+    return ObjectionAnswer(village=village, name=name, outcome=outcome, answered_on=answered)

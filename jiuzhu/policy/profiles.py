@@ -11,50 +11,51 @@ policy profiles (data, not code) and the county profile is the default."
   first-review publicity 7 days, democratic evaluation only on objection, county decision in 10
   working days, whole process ≤30 working days.
 
-Figures marked "illustrative" in comments are placeholders for local values that DOMAIN.md does
-not give; operators should replace them with their own before production.
+The county's money figures (standards, add-ons, floor, care rates, 临时救助 limits, spot-check
+rates) are dated versions in ``data/standards.json``, each with the document that set it and its
+effective date; ``placeholder`` marks example values the county must replace before production.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
+from typing import TypeVar
 
-from jiuzhu.policy.categories import DisabilityKind, MemberCategory
+from jiuzhu.policy.categories import DisabilityKind
 from jiuzhu.policy.errors import PolicyError
-from jiuzhu.policy.money import FEN
-from jiuzhu.policy.selfcare import SelfCareLevel
+from jiuzhu.policy.standards import (
+    Area,
+    BenefitRules,
+    CountyStandards,
+    SpotCheckRules,
+    StandardSet,
+    TemporaryAssistanceRules,
+    benefits_on,
+    shipped_standards,
+    spot_check_on,
+    standard_on,
+    temporary_on,
+)
 
+_T = TypeVar("_T")
 
-class Area(enum.StrEnum):
-    URBAN = "urban"
-    RURAL = "rural"
-
-    @property
-    def label(self) -> str:
-        return "城市" if self is Area.URBAN else "农村"
+__all__ = [  # the rule types live in standards.py; callers import them from here too
+    "Area",
+    "BenefitRules",
+    "SpotCheckRules",
+    "StandardSet",
+    "TemporaryAssistanceRules",
+]
 
 
 class DemocraticEvaluation(enum.StrEnum):
     NEVER = "never"  # county reform: dropped
     ON_OBJECTION = "on_objection"  # national Art. 19: only when someone objects to the publicity
-
-
-@dataclass(frozen=True)
-class StandardSet:
-    """Monthly standards (¥ per person) for one region, area and period."""
-
-    region: str
-    area: Area
-    effective_from: date
-    dibao: Decimal  # 低保标准
-    tekun_basic: Decimal  # 特困人员基本生活标准
-    source: str
-    tekun_basic_derived: bool = False  # True: not published, derived as tekun_min_ratio × dibao
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,6 @@ class ProcedureFlags:
 
 
 @dataclass(frozen=True)
-class TemporaryAssistanceRules:
-    township_limit_multiple: Decimal  # township approves up to this × monthly 低保 standard
-    emergency_small_amount: Decimal  # 急难型 may be paid first up to this amount (小金额先行救助)
-    expenditure_reference_months: int = 12  # spending window for 支出型
-
-
-@dataclass(frozen=True)
 class StaffingRule:
     minimum: int = 3
     base_population: int = 50_000
@@ -109,18 +103,6 @@ class IncomeRules:
     basic_pension_excluded_from: date | None
     basic_pension_excluded_until: date | None
     rigid_spending_deductible: bool = True
-
-
-@dataclass(frozen=True)
-class BenefitRules:
-    addon_rates: Mapping[MemberCategory, Decimal]  # share of the standard per member in a category
-    addons_cumulative: bool  # False: a member gets only the highest add-on
-    elderly_age: int  # add-on from this age
-    minor_age: int  # add-on below this age
-    floor_rate: Decimal  # minimum household amount per member, share of the standard
-    amount_quantum: Decimal  # rounding of the monthly amount
-    care_rates: Mapping[SelfCareLevel, Decimal]  # 特困 care component, share of the basic standard
-    tekun_min_ratio: Decimal  # 特困 basic standard ≥ this × 低保 standard
 
 
 @dataclass(frozen=True)
@@ -148,77 +130,46 @@ class PolicyProfile:
     flags: ProcedureFlags
     sla: SlaRules
     publicity: PublicityRules
-    temporary: TemporaryAssistanceRules
     staffing: StaffingRule
     income: IncomeRules
-    benefits: BenefitRules
     tekun: TekunRules
-    standards: tuple[StandardSet, ...]
+    figures: CountyStandards  # dated versions from data/standards.json
+
+    @property
+    def standards(self) -> tuple[StandardSet, ...]:
+        return self.figures.standards
 
     def standard_for(self, area: Area | str, on: date) -> StandardSet:
-        """The standard in force on ``on``: the latest set with ``effective_from <= on``.
+        """The 低保/特困 standard in force on ``on`` (the latest set with ``effective_from <= on``)."""
+        return _named(self, lambda: standard_on(self.figures, area, on))
 
-        A standard stays in force until a newer one is entered, so a 2023 set answers for 2026
-        if nothing newer exists; the returned ``effective_from`` shows which set was used.
-        """
-        wanted = Area(area)
-        candidates = [s for s in self.standards if s.area is wanted and s.effective_from <= on]
-        if not candidates:
-            raise PolicyError("no_standard", f"政策配置“{self.title}”中没有 {on.isoformat()} 适用的{wanted.label}标准")
-        return max(candidates, key=lambda s: s.effective_from)
+    def benefits_on(self, on: date) -> BenefitRules:
+        """Add-ons, floor and care rates in force on ``on``."""
+        return _named(self, lambda: benefits_on(self.figures, on))
 
+    def temporary_on(self, on: date) -> TemporaryAssistanceRules:
+        """临时救助 township limit, small-amount ceiling and 支出型 window in force on ``on``."""
+        return _named(self, lambda: temporary_on(self.figures, on))
 
-def _rates(mapping: Mapping[MemberCategory, str]) -> Mapping[MemberCategory, Decimal]:
-    return MappingProxyType({key: Decimal(value) for key, value in mapping.items()})
-
-
-def _care(mapping: Mapping[SelfCareLevel, str]) -> Mapping[SelfCareLevel, Decimal]:
-    return MappingProxyType({key: Decimal(value) for key, value in mapping.items()})
+    def spot_check_on(self, on: date) -> SpotCheckRules:
+        """Spot-check sampling rates in force on ``on``."""
+        return _named(self, lambda: spot_check_on(self.figures, on))
 
 
-_BENEFITS = BenefitRules(
-    # DOMAIN.md gives "+30% / +20% of the standard" as the example add-ons.
-    addon_rates=_rates(
-        {
-            MemberCategory.SEVERELY_DISABLED: "0.30",
-            MemberCategory.SERIOUSLY_ILL: "0.30",
-            MemberCategory.ELDERLY: "0.20",
-            MemberCategory.MINOR: "0.20",
-        }
-    ),
-    addons_cumulative=False,
-    elderly_age=60,
-    minor_age=18,
-    floor_rate=Decimal("0.10"),  # illustrative: DOMAIN.md says "usually a floor" without a figure
-    amount_quantum=FEN,
-    # Illustrative shares of the 特困 basic standard; DOMAIN.md gives no care figures.
-    care_rates=_care(
-        {
-            SelfCareLevel.ABLE: "0.10",
-            SelfCareLevel.PARTLY_LOST: "0.30",
-            SelfCareLevel.FULLY_LOST: "0.60",
-        }
-    ),
-    tekun_min_ratio=Decimal("1.3"),
-)
+def _named(profile: PolicyProfile, lookup: Callable[[], _T]) -> _T:
+    """Run a dated lookup; a date before the first version names the profile in the message."""
+    try:
+        return lookup()
+    except PolicyError as error:
+        raise PolicyError(error.code, f"政策配置“{profile.title}”中{error.message}") from None
+
+
+_FIGURES = shipped_standards()
 
 _INCOME = IncomeRules(
     near_poor_multiple=Decimal("1.5"),
     basic_pension_excluded_from=date(2021, 1, 1),
     basic_pension_excluded_until=date(2025, 12, 31),
-)
-
-# 广德 2023 (DOMAIN.md "Realistic standards"); effective date assumed to be the year start.
-# Rural 特困 is not given: derived as 1.3 × 755 = 981.5, rounded up to ¥982.
-_GUANGDE_2023 = (
-    StandardSet("广德市", Area.URBAN, date(2023, 1, 1), Decimal("780"), Decimal("1295"), "DOMAIN.md 广德 2023"),
-    StandardSet("广德市", Area.RURAL, date(2023, 1, 1), Decimal("755"), Decimal("982"), "DOMAIN.md 广德 2023", True),
-)
-
-# 鄂州 2025 (DOMAIN.md). Rural 特困 derived as 1.3 × 655 = 851.5, rounded up to ¥852.
-_EZHOU_2025 = (
-    StandardSet("鄂州市", Area.URBAN, date(2025, 1, 1), Decimal("725"), Decimal("1450"), "DOMAIN.md 鄂州 2025"),
-    StandardSet("鄂州市", Area.RURAL, date(2025, 1, 1), Decimal("655"), Decimal("852"), "DOMAIN.md 鄂州 2025", True),
 )
 
 COUNTY = PolicyProfile(
@@ -245,15 +196,10 @@ COUNTY = PolicyProfile(
         result_publicity_days=7,
         result_publicity_place="申请人所在自然村",
     ),
-    temporary=TemporaryAssistanceRules(
-        township_limit_multiple=Decimal("4"),  # local example in DOMAIN.md (4× or 10×)
-        emergency_small_amount=Decimal("2000"),  # 邹平 example in DOMAIN.md
-    ),
     staffing=StaffingRule(),
     income=_INCOME,
-    benefits=_BENEFITS,
     tekun=TekunRules(),
-    standards=_GUANGDE_2023,
+    figures=_FIGURES["county"],
 )
 
 NATIONAL = PolicyProfile(
@@ -282,15 +228,10 @@ NATIONAL = PolicyProfile(
         result_publicity_place="申请人所在村（社区）",
         tekun_publicity_days=7,
     ),
-    temporary=TemporaryAssistanceRules(
-        township_limit_multiple=Decimal("10"),
-        emergency_small_amount=Decimal("2000"),
-    ),
     staffing=StaffingRule(),
     income=_INCOME,
-    benefits=_BENEFITS,
     tekun=TekunRules(),
-    standards=_EZHOU_2025,
+    figures=_FIGURES["national"],
 )
 
 DEFAULT_PROFILE = COUNTY.name

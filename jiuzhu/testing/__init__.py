@@ -1,10 +1,16 @@
-"""Test support for jiuzhu, like ``temporalio.testing``: run the whole system as a person meets it.
+"""Test support for jiuzhu, like ``temporalio.testing``: one harness for tests, benchmarks and soaks.
 
-``LiveSystem`` starts ``jiuzhu up`` (engine, real workers and task list in one process) as a child process
-on free ports, with a temporary data directory, optionally the demo county and a controlled clock that
-the test moves the way Zeebe's ``/v2/clock`` is moved.
+- ``LiveSystem`` starts ``jiuzhu up`` (engine, real workers and task list in one process) as a child
+  process on free ports, with a temporary data directory, optionally the demo county and a controlled
+  clock that the test moves the way Zeebe's ``/v2/clock`` is moved.
+- ``InProcessEngine`` runs the embedded engine alone in this process; ``EngineProcess`` runs
+  ``jiuzhu engine`` as a child process. Both on free ports, controlled clock and credentials optional.
+- ``EngineClients`` (``auth``) are the clients an engine generated into its data directory.
 """
 
-from jiuzhu.testing.live import LiveSystem, free_port
+from jiuzhu.testing.auth import EngineClients
+from jiuzhu.testing.engine import EngineProcess, InProcessEngine
+from jiuzhu.testing.live import LiveSystem
+from jiuzhu.testing.ports import free_port
 
-__all__ = ["LiveSystem", "free_port"]
+__all__ = ["EngineClients", "EngineProcess", "InProcessEngine", "LiveSystem", "free_port"]

@@ -4,14 +4,19 @@ from schemas.tables.audit import AuditEntry, AuditLogAppendOnlyError
 from schemas.tables.base import CaseRecordModel, UtcDateTime
 from schemas.tables.cases import Case
 from schemas.tables.checks import EconomicCheck, EconomicCheckItem
+from schemas.tables.complaints import Complaint, ComplaintStatus
 from schemas.tables.decisions import Decision, DecisionAddon
 from schemas.tables.households import Household, Member
 from schemas.tables.notices import WrittenNotice
-from schemas.tables.payments import Payment
+from schemas.tables.notifications import Notification
+from schemas.tables.payments import Payment, PaymentRun
 from schemas.tables.places import Township, Village
 from schemas.tables.publicity import Objection, PublicityNotice, PublicityRow
 from schemas.tables.referrals import Referral
+from schemas.tables.spotchecks import SpotCheck, SpotCheckDraw
 from schemas.tables.staff import Staff
+from schemas.tables.sweep import RegisterHousehold, RegisterImport
+from schemas.tables.training import TrainingSession
 from schemas.tables.visits import HomeVisit, VisitSignature
 
 metadata = CaseRecordModel.metadata
@@ -21,6 +26,8 @@ __all__ = [
     "AuditLogAppendOnlyError",
     "Case",
     "CaseRecordModel",
+    "Complaint",
+    "ComplaintStatus",
     "Decision",
     "DecisionAddon",
     "EconomicCheck",
@@ -28,13 +35,20 @@ __all__ = [
     "HomeVisit",
     "Household",
     "Member",
+    "Notification",
     "Objection",
     "Payment",
+    "PaymentRun",
     "PublicityNotice",
     "PublicityRow",
     "Referral",
+    "RegisterHousehold",
+    "RegisterImport",
+    "SpotCheck",
+    "SpotCheckDraw",
     "Staff",
     "Township",
+    "TrainingSession",
     "UtcDateTime",
     "Village",
     "VisitSignature",

@@ -27,6 +27,8 @@ class Decision(CaseRecordModel, table=True):
     amount: Decimal | None = money_field(nullable=True)  # monthly for 低保/特困, one-off for 临时救助
     # Paid from the month after the decision (Art. 21, 25): the first day of that month.
     effective_month: date | None = None
+    # 渐退: the amount goes on up to and including this month, then stops (动态管理).
+    taper_until: date | None = None
     self_care_level: SelfCareLevel | None = enum_field(SelfCareLevel, default=None, nullable=True)
     reasons: str = Field(sa_column=Column(Text, nullable=False))
     approver_id: int = Field(foreign_key="staff.id")

@@ -20,16 +20,10 @@ alert that is legitimately silent must have its operand return series, so a typo
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +33,16 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, select
 
 from jiuzhu.demo import DemoCounty, seed, start_cases
-from jiuzhu.testing.auth import EngineClients
+from jiuzhu.policy.calendar import CST
+from jiuzhu.testing import EngineClients, LiveSystem
 from schemas.db import make_engine
 from schemas.tables import Case
-from tests.conftest import free_port
 from tests.metrics.conftest import StartPrometheus
 from tests.metrics.prom import PrometheusServer, QueryError
-from tests.metrics.promql import ROOT, dashboard_queries, rules, substitute
+from tests.metrics.promql import dashboard_queries, rules, substitute
 
 pytestmark = pytest.mark.metrics
 
-CST = timezone(timedelta(hours=8))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
 TAOZHOU, XINHANG = "341822100", "341822101"
 
@@ -135,81 +128,19 @@ LEGITIMATELY_EMPTY: dict[str, tuple[str, str]] = {
 # Alerts this run must trip (their expressions return series).
 EXPECTED_FIRING = {"JiuzhuCaseDeadlineBreached", "JiuzhuEmergencyReliefPaidLate"}
 
-# --- `jiuzhu up` as a subprocess ----------------------------------------------------------------------
-
-
-@dataclass
-class UpProcess:
-    """`jiuzhu up --clock controlled` on free ports: engine, workers and task list in one process."""
-
-    data_dir: Path
-    grpc_port: int
-    http_port: int
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.grpc_port}"
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.data_dir / "up.log"
-
-    def start(self, timeout: float = 30.0) -> UpProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JIUZHU_")}
-        env.update(PYTHONUNBUFFERED="1", JIUZHU_TASKLIST_SECRET_KEY="test-only-secret")
-        log = self.log_path.open("ab")
-        # fmt: off
-        command = [
-            sys.executable, "-m", "jiuzhu", "up", "--clock", "controlled", "--data-dir", str(self.data_dir),
-            "--grpc-port", str(self.grpc_port), "--http-port", str(self.http_port),
-        ]
-        # fmt: on
-        self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"jiuzhu up exited with {self.proc.returncode}: {self.log()}")
-            if "jiuzhu engine ready" in self.log():
-                try:
-                    with urllib.request.urlopen(f"{self.http}/healthz", timeout=1) as response:
-                        if response.status == 200:
-                            return self
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-            time.sleep(0.1)
-        raise AssertionError(f"jiuzhu up not ready within {timeout}s: {self.log()}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-
-    def log(self) -> str:
-        return self.log_path.read_text("utf-8", errors="replace")[-4000:] if self.log_path.exists() else ""
-
 
 def case_record_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'caserecord.db').resolve()}"  # where `jiuzhu up` keeps it (cli.py)
 
 
 @pytest.fixture
-def seeded_up(tmp_path: Path) -> Iterator[tuple[UpProcess, DemoCounty]]:
+def seeded_up(tmp_path: Path) -> Iterator[tuple[LiveSystem, DemoCounty]]:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     # The county is seeded before the start (as `jiuzhu demo` does): `jiuzhu up --demo` seeds while its
     # workers migrate the same database in another thread, which races (see the report/docs).
     county = seed(case_record_url(data_dir), START, data_dir=data_dir)
-    up = UpProcess(data_dir, free_port(), free_port())
+    up = LiveSystem(data_dir, demo=False)
     try:
         yield up.start(), county
     finally:
@@ -219,7 +150,7 @@ def seeded_up(tmp_path: Path) -> Iterator[tuple[UpProcess, DemoCounty]]:
 # --- driving cases --------------------------------------------------------------------------------------
 
 
-def eventually(check: Callable[[], Any], what: str, up: UpProcess, timeout: float = 60.0) -> Any:
+def eventually(check: Callable[[], Any], what: str, up: LiveSystem, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -233,12 +164,12 @@ def eventually(check: Callable[[], Any], what: str, up: UpProcess, timeout: floa
 
 
 class Driver:
-    def __init__(self, up: UpProcess, county: DemoCounty) -> None:
+    def __init__(self, up: LiveSystem, county: DemoCounty) -> None:
         self.up = up
         self.county = county
         # The credentials `jiuzhu up` generated into its data dir, as an operator would use them.
-        self.clients = EngineClients(up.data_dir, up.http)
-        self.http = httpx.Client(base_url=up.http, timeout=10, auth=self.clients.auth("admin"))
+        self.clients = EngineClients(up.data_dir, up.url)
+        self.http = httpx.Client(base_url=up.url, timeout=10, auth=self.clients.auth("admin"))
         self.now = START
 
     def pin(self, when: datetime) -> None:
@@ -417,7 +348,7 @@ def or_vector_lhs(expr: str) -> str:
 
 
 def test_dashboards_and_rules_against_a_running_jiuzhu_up(
-    seeded_up: tuple[UpProcess, DemoCounty], prometheus_factory: StartPrometheus
+    seeded_up: tuple[LiveSystem, DemoCounty], prometheus_factory: StartPrometheus
 ) -> None:
     up, county = seeded_up
     d = Driver(up, county)

@@ -7,7 +7,7 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +15,12 @@ from pyzeebe import Job, create_insecure_channel
 from sqlmodel import Session, col, select
 
 from jiuzhu.demo import DemoCounty
+from jiuzhu.policy import CST
 from schemas.tables import AuditEntry
 from workers import build_services, build_worker, release
 from workers.runtime import HANDLERS, Services, Thrown, execute
 from workers.settings import WorkerSettings
 
-CST = timezone(timedelta(hours=8))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
 _keys = itertools.count(2_251_799_813_700_000)
 

@@ -287,6 +287,7 @@ def test_rejection_gives_the_notice_deadline(world: World) -> None:
 def test_escalation_names_who_is_told(world: World) -> None:
     case = accepted(world)
     out = world.ok("sla.escalate", {"caseId": case["caseId"], "level": "warning", "decisionDue": "2026-03-16"})
-    assert out["escalatedTo"] == ["taozhou.jingban", "taozhou.jingban2"]
+    # Day 8 tells the township's caseworkers and its leader (the county's routes, jiuzhu/notify/routes.json).
+    assert out["escalatedTo"] == ["taozhou.jingban", "taozhou.jingban2", "taozhou.lingdao"]
     assert datetime.fromisoformat(out["escalatedAt"]) == START.astimezone(CST)
     assert timedelta(0) == datetime.fromisoformat(out["escalatedAt"]) - START

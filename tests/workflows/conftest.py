@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,12 @@ from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.feel import set_clock
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.store.repository import Store, open_database
+from jiuzhu.policy import CST
 from schemas.contracts import JOB_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / "workflows"
 FORMS = WORKFLOWS / "forms"
-CST = timezone(timedelta(hours=8))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
 
 # Variables the processes hand to a job that its contract does not accept yet (see docs/workflows.md,
@@ -330,6 +330,10 @@ OUTPUTS: dict[str, Callable[[Case, dict[str, Any]], dict[str, Any]]] = {
     "publicity.publish": _publish,
     "publicity.record-objection": lambda c, g: {"objectionId": next(c._ids), "objectionStatus": "已收到"},
     "publicity.close": lambda c, g: {"openObjections": 0, "upheldObjections": 0, "closedAt": c.now.isoformat()},
+    "publicity.resolve-objections": lambda c, g: {
+        "resolvedObjections": 1,
+        "objectionOutcome": g["objectionOutcome"],
+    },
     "notice.issue-rejection": lambda c, g: {
         "noticeId": next(c._ids),
         "noticeNumber": "桃民告〔2026〕7号",

@@ -231,11 +231,21 @@ def test_objection_during_result_publicity_sends_the_case_back_to_re_investigati
     assert recorded["publicityId"] == case.last_output("publicity.publish")["publicityId"]
     assert recorded["caseId"] == 1001 and recorded["messageId"] == "obj-1"
     case.advance(timedelta(days=6))
-    case.complete("publicity.close", openObjections=1)
+    objections = "1. 12349热线（2026-03-04）：申请人儿子在县城经营门店"
+    case.complete("publicity.close", openObjections=1, objectionSummary=objections)
     # Re-investigation: a new home visit (no new economic check), then a new decision.
     assert case.waiting() == ["visit.schedule"]
     home_visit(case)
     assess_and_approve(case, amount=960)
+    # After the new decision the township answers the objection, with what was objected before it.
+    answer = case.task("Activity_AnswerObjections")
+    assert answer.candidate_groups == ["township-caseworker"]
+    shown = case.engine.user_task_variables(answer.key)
+    assert shown["objectionSummaryText"] == objections and shown["newDecisionText"].startswith("批准，每月 960")
+    case.do("Activity_AnswerObjections", objectionOutcome="异议成立", objectionReason="儿子经营门店属实，已计入收入。")
+    resolved = case.complete("publicity.resolve-objections")
+    assert (resolved["caseId"], resolved["objectionOutcome"]) == (1001, "异议成立")
+    assert resolved["objectionReason"] == "儿子经营门店属实，已计入收入。" and resolved["decisionId"] is not None
     result_publicity(case)
     case.complete("notice.issue-decision")
     deliver(case)

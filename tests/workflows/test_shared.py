@@ -83,6 +83,22 @@ def test_village_publicity_records_every_objection_then_closes(case: Case) -> No
     assert not case.active(key)
 
 
+def test_an_objection_registered_in_the_task_list_is_recorded_against_the_open_publicity(case: Case) -> None:
+    """publicity-objection: started from the case page with the case, its publicity and the objection;
+    the same job as a message-borne objection records it (publicity.close then counts it)."""
+    objection = {
+        "messageId": "tasklist-7-ab",
+        "channel": "来访",
+        "content": "儿子经营门店",
+        "receivedAt": START.isoformat(),
+    }
+    key = case.start("publicity-objection", {"caseId": 7, "publicityId": 41, "objection": objection})
+    given = case.complete("publicity.record-objection", objectionId=5, objectionStatus="已收到")
+    assert (given["publicityId"], given["caseId"], given["messageId"]) == (41, 7, "tasklist-7-ab")
+    assert (given["channel"], given["content"], given["receivedAt"]) == ("来访", "儿子经营门店", START.isoformat())
+    assert not case.active(key)
+
+
 def test_feel_now_follows_the_engine_clock(tmp_path: Path) -> None:
     """Zeebe's FEEL now()/today() read the engine clock (controlled in tests, PUT /v2/clock).
 

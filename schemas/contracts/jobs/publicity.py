@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -52,6 +53,23 @@ class ClosePublicityOutput(JobOutput):
     open_objections: int = Field(ge=0)  # > 0: 民主评议 / verify before the decision stands
     upheld_objections: int = Field(ge=0)
     closed_at: datetime
+    # What was objected, for the caseworker who answers it after the re-investigation ("" if none).
+    objection_summary: str = ""
+
+
+class ResolveObjectionsInput(JobInput):
+    """The township's answer to the case's objections, after the re-investigation and new decision."""
+
+    case_id: int
+    decision_id: int | None = None  # the new decision the answer rests on
+    objection_outcome: Literal["异议成立", "异议不成立"]
+    objection_reason: str = Field(min_length=1, max_length=2000)
+    answered_at: AwareDatetime
+
+
+class ResolveObjectionsOutput(JobOutput):
+    resolved_objections: int = Field(ge=0)  # the case's objections this answer covers
+    objection_outcome: ObjectionStatus
 
 
 CONTRACTS = (
@@ -75,5 +93,12 @@ CONTRACTS = (
         ClosePublicityOutput,
         "公示期满：汇总异议",
         "Publicity period over: summarise objections",
+    ),
+    JobContract(
+        "publicity.resolve-objections",
+        ResolveObjectionsInput,
+        ResolveObjectionsOutput,
+        "记录公示异议核查结论（异议成立/不成立及理由）",
+        "Record the outcome of the case's publicity objections (upheld / dismissed, with the reason)",
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, select
 
+from jiuzhu.policy import CST
 from jiuzhu.policy.ids import compute_check_char
 from schemas.enums import (
     Area,
@@ -57,7 +58,6 @@ from schemas.tables import (
 
 pytestmark = pytest.mark.component
 
-CST = timezone(timedelta(hours=8))
 ACCEPTED = datetime(2026, 3, 2, 9, 30, tzinfo=CST)
 
 

@@ -247,6 +247,31 @@ def s_close_publicity(world: World) -> Scenario:
     return Scenario({"publicityId": publicity["publicityId"]}, (Objection, Case))
 
 
+def s_resolve_objections(world: World) -> Scenario:
+    """After the re-investigation: the objection (核查中 since the publicity closed) is answered."""
+    case, decision, publicity = published(world)
+    world.ok(
+        "publicity.record-objection",
+        {
+            "publicityId": publicity["publicityId"],
+            "caseId": case["caseId"],
+            "messageId": "objection-2",
+            "channel": "来访",
+            "content": "儿子经营门店，收入未申报",
+            "receivedAt": "2026-03-05T10:00:00+08:00",
+        },
+    )
+    world.ok("publicity.close", {"publicityId": publicity["publicityId"]})
+    variables = {
+        "caseId": case["caseId"],
+        "decisionId": decision["decisionId"],
+        "objectionOutcome": "异议成立",
+        "objectionReason": "经重新入户调查，儿子经营门店属实，月净收入约600元，已计入家庭收入。",
+        "answeredAt": "2026-03-12T10:00:00+08:00",
+    }
+    return Scenario(variables, (Objection,))
+
+
 def s_rejection(world: World) -> Scenario:
     case = case_of(world, "wang")
     failed = world.thrown("verification.check-economic-status", check_vars(world, case, "wang"))
@@ -367,6 +392,7 @@ SCENARIOS: dict[str, Callable[[World], Scenario]] = {
     "publicity.publish": s_publish,
     "publicity.record-objection": s_objection,
     "publicity.close": s_close_publicity,
+    "publicity.resolve-objections": s_resolve_objections,
     "notice.issue-rejection": s_rejection,
     "notice.issue-decision": s_decision_notice,
     "notice.record-delivery": s_delivery,

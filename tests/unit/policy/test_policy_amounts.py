@@ -24,7 +24,7 @@ from jiuzhu.policy.selfcare import SelfCareLevel
 
 pytestmark = pytest.mark.unit
 
-RULES = get_profile("county").benefits
+RULES = get_profile("county").benefits_on(date(2026, 12, 1))
 D = Decimal
 E, M, S, ILL = (
     MemberCategory.ELDERLY,
@@ -155,7 +155,7 @@ def test_tekun_amount(basic: str, level: SelfCareLevel, expected: str, care: str
     assert [line.amount for line in result.lines] == [D(basic).quantize(D("0.01")), D(care)]
 
 
-TEMP = get_profile("county").temporary
+TEMP = get_profile("county").temporary_on(date(2026, 12, 1))
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,8 @@ def test_route_reason_texts() -> None:
 
 
 def test_national_profile_township_limit_is_ten_times() -> None:
-    route = route_temporary_assistance("7250", "725", emergency=False, rules=get_profile("national").temporary)
+    rules = get_profile("national").temporary_on(date(2026, 12, 1))
+    route = route_temporary_assistance("7250", "725", emergency=False, rules=rules)
     assert route.level is ApprovalLevel.TOWNSHIP
     assert route.township_limit == D("7250.00")
 

@@ -205,3 +205,27 @@ def test_publishable_record_refuses_bad_input(overrides: dict[str, Any], code: s
 def test_publishable_categories_and_amounts(category: str, amount: object, expected: Decimal) -> None:
     row = publishable_record(full_record(category=category, monthly_amount=amount))
     assert (row.category, row.monthly_amount) == (category, expected)
+
+
+def test_an_objection_answer_is_published_by_allow_list_without_the_reason() -> None:
+    from datetime import date, datetime
+
+    from jiuzhu.policy.masking import ObjectionAnswer, publishable_objection_answer
+
+    record = {
+        "applicant_name": "张建国",
+        "village": "东亭村 三组",
+        "outcome": "异议成立",
+        "answered_on": date(2026, 3, 12),
+        "reason": "儿子经营门店，月净收入约600元；身份证 341822199001011234",
+        "content": "邻居王某来访反映",
+    }
+    answer = publishable_objection_answer(record)
+    assert answer == ObjectionAnswer(
+        village="东亭村三组", name="张*国", outcome="异议成立", answered_on=date(2026, 3, 12)
+    )
+    assert set(answer.__dataclass_fields__) == {"village", "name", "outcome", "answered_on"}
+    with pytest.raises(PolicyError, match="异议核查结论"):
+        publishable_objection_answer({**record, "outcome": "核查中"})
+    with pytest.raises(PolicyError, match="北京时间"):
+        publishable_objection_answer({**record, "answered_on": datetime(2026, 3, 12, 1, 0)})

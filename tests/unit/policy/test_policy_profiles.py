@@ -42,7 +42,8 @@ def test_profiles_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         COUNTY.sla.decision_working_days = 20  # type: ignore[misc]
     with pytest.raises(TypeError):
-        COUNTY.benefits.addon_rates[next(iter(COUNTY.benefits.addon_rates))] = Decimal(1)  # type: ignore[index]
+        rates = COUNTY.benefits_on(date(2026, 1, 1)).addon_rates
+        rates[next(iter(rates))] = Decimal(1)  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_standards(profile, area, on: date, dibao: str, tekun: str, effective: d
 @pytest.mark.parametrize("profile", [COUNTY, NATIONAL])
 def test_tekun_standard_is_at_least_the_minimum_ratio(profile) -> None:
     for standard in profile.standards:
-        assert standard.tekun_basic >= standard.dibao * profile.benefits.tekun_min_ratio
+        assert standard.tekun_basic >= standard.dibao * profile.benefits_on(standard.effective_from).tekun_min_ratio
 
 
 @pytest.mark.parametrize(("profile", "on"), [(COUNTY, date(2022, 12, 31)), (NATIONAL, date(2024, 12, 31))])

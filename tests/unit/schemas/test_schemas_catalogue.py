@@ -31,6 +31,7 @@ EXPECTED = {
     "publicity.publish",
     "publicity.record-objection",
     "publicity.close",
+    "publicity.resolve-objections",
     "notice.issue-rejection",
     "notice.issue-decision",
     "notice.record-delivery",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from jiuzhu.policy import Activity, Programme
+from jiuzhu.policy import CST, Activity, Programme
 from jiuzhu.policy.ids import compute_check_char
 from schemas.contracts.jobs.application import AcceptApplicationInput, AcceptApplicationOutput
 from schemas.contracts.jobs.approval import RecordApprovalInput, RecordApprovalOutput
@@ -22,8 +22,6 @@ from schemas.contracts.jobs.visit import RecordVisitInput
 from schemas.enums import CasePath, CaseStatus, Channel, CheckOutcome, CheckSource, DecisionOutcome, NoticeKind
 
 pytestmark = pytest.mark.unit
-
-CST = timezone(timedelta(hours=8))
 
 
 def valid_id(first17: str) -> str:
