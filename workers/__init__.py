@@ -38,6 +38,7 @@ from workers import (
     visit,
 )
 from workers.documents import DocumentRenderer
+from workers.notifications import dispatch_until
 from workers.runtime import Services, bind, unbind
 from workers.settings import WorkerSettings
 from workers.verification.platform import EconomicCheckProvider, LocalRegistryProvider
@@ -117,6 +118,10 @@ def build_worker(
     # Jobs find their services by the worker's name, so each worker gets its own.
     name = f"{settings.worker_name}-{uuid.uuid4().hex[:8]}"
     worker_options.setdefault("request_timeout", settings.request_timeout_ms)
+    # pyzeebe counts gateway errors (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) over the worker's whole
+    # life and, at its default of 10, closes the channel for good: one engine restart or one stalled
+    # minute with 24 pollers would stop every job silently. A worker keeps retrying (5 s apart) instead.
+    worker_options.setdefault("max_connection_retries", -1)
     worker = ZeebeWorker(channel, name=name, **worker_options)
     for router in all_routers():
         worker.include_router(router)
@@ -164,6 +169,9 @@ async def run(
             loop.add_signal_handler(sig, stop.set)
     working = asyncio.create_task(worker.work())
     log.info("workers %s polling %s for %d job types", worker.name, address, len(worker.tasks))
+    # The outbox is sent beside the jobs that fill it, on the same business clock.
+    outbox_db = make_engine(settings.resolved_database_url())
+    dispatching = asyncio.create_task(dispatch_until(stop, outbox_db, settings, clock or system_clock))
     waiting = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({working, waiting}, return_when=asyncio.FIRST_COMPLETED)
     try:
@@ -171,6 +179,9 @@ async def run(
             working.result()  # the worker gave up (e.g. the gateway is gone): raise why
     finally:
         waiting.cancel()
+        stop.set()
+        await asyncio.gather(dispatching, return_exceptions=True)
+        outbox_db.dispose()
         await worker.stop()
         working.cancel()
         release(worker)

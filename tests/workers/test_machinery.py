@@ -137,3 +137,44 @@ async def test_background_workers_start_and_stop(server: EngineServer, world: Wo
     finally:
         await asyncio.to_thread(background.stop)
     assert background.error is None
+
+
+async def test_a_worker_outlasts_many_gateway_errors_and_works_once_the_engine_is_up(
+    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pyzeebe's own default closes the channel for good after 10 gateway errors in a worker's life;
+    ours keeps polling, so an engine that is down (or stalls) for a while does not stop casework."""
+    from pyzeebe import create_insecure_channel
+
+    from jiuzhu.testing import InProcessEngine
+    from tests.engine.bpmn_builder import Process
+    from workers import build_worker, release
+
+    engine = InProcessEngine(tmp_path / "engine", insecure=True)
+    channel = create_insecure_channel(grpc_address=engine.address)
+    worker = build_worker(channel, world.services.settings, request_timeout=200, poll_retry_delay=0)
+    working = asyncio.create_task(worker.work())
+    try:
+        # 24 pollers against a port where nothing listens yet: far more than 10 errors
+        await eventually(
+            lambda: sum("Failed to activate jobs" in r.getMessage() for r in caplog.records) > 30,
+            timeout=60,
+            what="the pollers to fail against the missing engine",
+        )
+        assert worker.zeebe_adapter.connected
+        with engine as server:
+            xml = Process("reconnect").start().service("create", "referral.create").end().chain("start", "create", "end")
+            server.engine.deploy([("reconnect.bpmn", xml.xml())])
+            key = server.engine.create_instance("reconnect", {}).key
+            # the worker took the job: its empty input fails the contract, with a back-off
+            failed = await eventually(
+                lambda: [j for j in server.engine.jobs.values() if j.instance_key == key and j.error_message],
+                timeout=60,
+                what="the worker to take the job once the engine is up",
+            )
+            assert "JobInputError" in failed[0].error_message
+            await worker.stop()
+    finally:
+        working.cancel()
+        release(worker)
+        await channel.close()
