@@ -146,6 +146,10 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         oidc_audience=args.oidc_audience,
         oidc_person_claim=args.oidc_person_claim,
     )
+    county = None
+    if case_record is not None and getattr(args, "demo", False):
+        # Before this engine opens the data dir: the demo's history is run there on an engine of its own.
+        county = _seed_demo(args, case_record)
     plugins = metrics_plugins()
     if args.oidc_person_claim:
         plugins.people = _staff_directory(case_record or _database_url() or _case_record_file(args))
@@ -187,13 +191,6 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         # Links in notifications: JIUZHU_PUBLIC_URL behind a proxy, else this very task list.
         scheme = "https" if args.tls_cert else "http"
         settings.public_url = settings.public_url or f"{scheme}://{_client_host(args.host)}:{args.http_port}"
-        county = None
-        if getattr(args, "demo", False):
-            from jiuzhu.demo import seed
-
-            # Seeded before the workers start: both would create the case-record tables at once.
-            county = seed(case_record, server.clock.now(), data_dir=args.data_dir)
-            print(county.sign_in_text(), flush=True)
         background = start_background(
             local.grpc_address(server.grpc_port), settings, clock=server.clock.now, credentials=local.client("worker")
         )
@@ -222,6 +219,20 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         background.stop()
     server.stop()
     return 0
+
+
+def _seed_demo(args: argparse.Namespace, case_record: str) -> Any:
+    """The demo county, and its history run through the real processes on an engine of the seed's own
+    (controlled clock, fast-forwarded to the instant this engine starts at) that keeps its state in
+    the data dir: the engine started next serves those instances. A second start adds nothing."""
+    from datetime import UTC
+
+    from jiuzhu.demo import seed
+
+    now = args.clock_start if args.clock == "controlled" and args.clock_start else datetime.now(UTC)
+    county = seed(case_record, now, data_dir=args.data_dir, engine_database_url=_database_url(), insecure=args.insecure)
+    print(county.sign_in_text(), flush=True)
+    return county
 
 
 def _credentials(args: argparse.Namespace) -> Any:
@@ -342,7 +353,8 @@ def _demo(args: argparse.Namespace) -> int:
     from jiuzhu.demo import seed, start_cases
 
     url = _case_record_url(args)
-    county = seed(url, datetime.now(UTC), data_dir=args.data_dir)
+    # The history runs on an engine kept in --data-dir: serve that directory (`jiuzhu engine`) afterwards.
+    county = seed(url, datetime.now(UTC), data_dir=args.data_dir, engine_database_url=_database_url())
     print(county.sign_in_text())
     if args.address:
         print(f"demo: {len(start_cases(args.address, county))} cases started on {args.address}")

@@ -9,20 +9,21 @@ few applications in flight.
 Everything is invented; the ID numbers are valid GB 11643 numbers of no real person (area 341822).
 """
 
+from __future__ import annotations
+
 import asyncio
 import json
 import os
 import random
-import tempfile
 import threading
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from jiuzhu.policy import CST, WorkingCalendar
@@ -42,6 +43,9 @@ from schemas.enums import (
 )
 from schemas.migrate import upgrade
 from schemas.tables import AuditEntry, Case, Household, Member, Staff, Township, Village
+
+if TYPE_CHECKING:
+    from jiuzhu.testing.casework import CasePlan
 
 COUNTY = "广德市"
 AREA_CODE = "341822"
@@ -525,7 +529,7 @@ class DemoCounty:
         lines += [f"  {login:<18} {name}  {role}  {place}" for login, name, role, place in self.accounts()]
         if self.history:
             seeded = "，".join(f"{STATES[state]} {len(ids)}" for state, ids in self.history.items() if ids)
-            lines.append(f"演示历史案件（无流程实例）：{seeded}")
+            lines.append(f"演示历史案件（均有流程实例）：{seeded}")
         return "\n".join(lines)
 
     def assistant_for(self, household: DemoHousehold) -> str:
@@ -690,12 +694,15 @@ def seed(
     data_dir: Path | None = None,
     password: str | None = None,
     history: bool = True,
+    engine_database_url: str | None = None,
+    insecure: bool = False,
 ) -> DemoCounty:
     """Seed the demo county (idempotent) and, with ``data_dir``, the fake platform's registry file.
 
-    ``history`` also writes the seeded-history cases (every state, dated back from ``now``) by
-    running the workers' handlers; they have no process instance. Households that already have a
-    case are left alone, so a second run adds nothing.
+    ``history`` also runs the seeded-history cases (every state, dated back from ``now``) through
+    the real processes on an engine kept in ``data_dir`` (``seed_history``), so each has its process
+    instance, running or finished. Households that already have a case are left alone, so a second
+    run adds nothing. Run it before an engine serves ``data_dir``: that engine then has them.
     """
     upgrade(database_url)
     county = DemoCounty(COUNTY, password or os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD, database_url)
@@ -714,21 +721,19 @@ def seed(
         county.registry_file = data_dir / REGISTRY_FILE
         county.registry_file.write_text(json.dumps(county.registry, ensure_ascii=False, indent=2), "utf-8")
     if history:
-        seed_history(county, now, data_dir=data_dir)
+        if data_dir is None:
+            raise ValueError("the seeded history runs on an engine whose state is kept in data_dir: give one")
+        seed_history(county, now, data_dir=data_dir, engine_database_url=engine_database_url, insecure=insecure)
     return county
 
 
-# --- seeded history: cases in every state, written by the workers' own handlers -----------------
+# --- seeded history: cases in every state, run through the real processes -----------------------
 
-# Job and process-instance keys of seeded history: far above any key the engine hands out, and the
-# cases lose theirs afterwards (they have no process instance).
-HISTORY_KEYS = 9_000_000_000_000_000
 HISTORY_ACTOR = "demo:seed"
 HISTORY_ACTION = "demo.seeded-history"
-HISTORY_NOTE = "演示数据：按现行规则由工作人员任务处理程序生成的历史案件，无流程实例"
+HISTORY_NOTE = "演示数据：在快进的受控时钟上由真实流程实例和工作人员任务生成的历史案件"
 STATES = {
     "accepted": "已受理",
-    "checking": "核对中",
     "visiting": "入户调查",
     "awaiting_approval": "待审批",
     "in_publicity": "公示中",
@@ -739,12 +744,31 @@ STATES = {
     "dynamic": "动态管理中（已复核）",
     "stopped": "已停发",
 }
+# The case status each state ends in (checked after the run: the processes decide, not the demo).
+STATUS_OF = {
+    "accepted": CaseStatus.ACCEPTED,
+    "visiting": CaseStatus.VISITING,
+    "awaiting_approval": CaseStatus.AWAITING_APPROVAL,
+    "in_publicity": CaseStatus.IN_PUBLICITY,
+    "paying": CaseStatus.APPROVED,
+    "check_failed": CaseStatus.REJECTED,
+    "emergency_paid": CaseStatus.RELIEVED_FIRST,
+    "emergency_closed": CaseStatus.CLOSED,
+    "dynamic": CaseStatus.APPROVED,
+    "stopped": CaseStatus.TERMINATED,
+}
+# The user tasks a case of each state is left waiting at (every other task is done as people do it).
+STOP_AT = {
+    "accepted": frozenset({"Activity_AuthoriseCheck"}),  # the members have not all signed yet
+    "visiting": frozenset({"Activity_ConductVisit", "Activity_TownshipFollowUp"}),
+    "awaiting_approval": frozenset({"Activity_LeaderApproval", "Activity_CountyConfirmation"}),
+    "emergency_paid": frozenset({"Activity_EmergencyFollowUp"}),
+}
 # (state, programme, number of cases, which households)
 HISTORY_PLAN: tuple[tuple[str, Programme, int, str], ...] = (
     ("accepted", Programme.DIBAO, 3, MEETS),
-    ("checking", Programme.DIBAO, 2, MEETS),
     ("visiting", Programme.DIBAO, 3, MEETS),
-    ("visiting", Programme.DIBAO, 1, UNVERIFIED),  # 需进一步核实: the township verifies on the visit
+    ("visiting", Programme.DIBAO, 1, UNVERIFIED),  # 需进一步核实: the township verifies first
     ("awaiting_approval", Programme.DIBAO, 3, MEETS),
     ("in_publicity", Programme.DIBAO, 3, MEETS),
     ("paying", Programme.DIBAO, 26, MEETS),
@@ -756,30 +780,15 @@ HISTORY_PLAN: tuple[tuple[str, Programme, int, str], ...] = (
     ("dynamic", Programme.DIBAO, 5, MEETS),
     ("stopped", Programme.DIBAO, 3, MEETS),
 )
-_CAUSES = (("火灾", "房屋失火，家中衣物、粮食和家具烧毁"), ("意外事故", "户主务工时受伤住院，家庭暂无收入"))
-_ALL_ABLE = {"eating": True, "dressing": True, "bed_transfer": True, "toileting": True, "walking_indoors": True}
+_CAUSES = (("火灾", "新杭镇流洞村"), ("意外事故", "桃州镇东亭村"))
 
 
 def _yuan(amount: Any) -> str:
     return format_yuan(Decimal(str(amount)))
 
 
-def _no_fsync(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA synchronous=OFF")
-    cursor.close()
-
-
-class _Clock:
-    def __init__(self, instant: datetime) -> None:
-        self.instant = instant
-
-    def __call__(self) -> datetime:
-        return self.instant
-
-
 class HistoryError(RuntimeError):
-    """A seeded-history case did not come out as planned (the rules changed under the demo)."""
+    """A seeded-history case did not come out as planned (the rules or the processes changed)."""
 
 
 def _tekun_candidate(household: DemoHousehold, now: datetime) -> bool:
@@ -804,478 +813,94 @@ def history_plan(now: datetime) -> list[tuple[str, Programme, DemoHousehold]]:
     return plan
 
 
-class _History:
-    """Drives one case at a time through the job handlers, each job at its own instant."""
+def history_cases(
+    plan: Iterable[tuple[str, Programme, DemoHousehold]], now: datetime, calendar: WorkingCalendar
+) -> list[CasePlan]:
+    """When each seeded-history case is applied for, and where it is left (``CasePlan.label``: its state).
 
-    def __init__(self, county: DemoCounty, now: datetime, data_dir: Path, registry_file: Path) -> None:
-        from workers import WorkerSettings, build_services
-        from workers.verification.platform import FakeProvincialPlatform
+    Dated back from ``now`` so the processes' own timers bring each to its state by ``now``: a
+    publicity still running, a dispute window still open, one re-check done in dynamic management
+    (half-yearly when income is unstable), months of payments behind the cases paid monthly."""
+    from jiuzhu.testing.casework import CasePlan
 
-        self.county = county
-        self.now = now.astimezone(CST)
-        self.clock = _Clock(self.now)
-        settings = WorkerSettings(
-            database_url=county.database_url,
-            data_dir=data_dir,
-            platform="fake",
-            registry_file=registry_file,
-            county_name=COUNTY,
-            notice_pdf=False,  # seeded history keeps HTML only: rendering 90-odd PDFs tripled the seed time
-        )
-        self.services = build_services(settings, clock=self.clock, platform=FakeProvincialPlatform(registry_file))
-        if self.services.db.dialect.name == "sqlite":  # a seed is rerun, not recovered: skip the fsync per job
-            event.listen(self.services.db, "connect", _no_fsync)
-        self.calendar = self.services.calendar
-        self.rng = random.Random(20260302)
-        self.instance = HISTORY_KEYS
-        self.job_key = HISTORY_KEYS
+    local = now.astimezone(CST)
 
-    def close(self) -> None:
-        self.services.db.dispose()
+    def day(back: int) -> date:
+        """The working day ``back`` working days before today (or the last one)."""
+        found = local.date()
+        while not calendar.is_working_day(found):
+            found -= timedelta(days=1)
+        for _ in range(back):
+            found -= timedelta(days=1)
+            while not calendar.is_working_day(found):
+                found -= timedelta(days=1)
+        return found
 
-    # -- time
-    def day(self, working_days_back: int) -> date:
-        """The working day ``working_days_back`` working days before today (or the last one)."""
-        day = self.now.date()
-        while not self.calendar.is_working_day(day):
-            day -= timedelta(days=1)
-        for _ in range(working_days_back):
-            day -= timedelta(days=1)
-            while not self.calendar.is_working_day(day):
-                day -= timedelta(days=1)
-        return day
-
-    def after(self, day: date, working_days: int) -> date:
-        return self.calendar.add_working_days(day, working_days).value
-
-    @staticmethod
-    def at(day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(day, time(hour, minute), tzinfo=CST)
-
-    # -- jobs
-    def run(self, job_type: str, variables: dict[str, Any], at: datetime) -> dict[str, Any] | Any:
-        from pyzeebe import Job
-
-        from workers.runtime import HANDLERS, execute
-
-        if at > self.now:
-            raise HistoryError(f"{job_type} would run at {at.isoformat()}, after now ({self.now.isoformat()})")
-        self.clock.instant = at
-        self.job_key += 1
-        contract, handler = HANDLERS[job_type]
-        job = Job(
-            key=self.job_key,
-            type=job_type,
-            process_instance_key=self.instance,
-            bpmn_process_id="demo-history",
-            process_definition_version=1,
-            process_definition_key=HISTORY_KEYS,
-            element_id="Seeded_History",
-            element_instance_key=self.job_key,
-            custom_headers={},
-            worker=HISTORY_ACTOR,
-            retries=1,
-            deadline=0,
-            variables=json.loads(json.dumps(variables, default=str)),
-        )
-        return execute(self.services, contract, handler, job)
-
-    def ok(self, job_type: str, variables: dict[str, Any], at: datetime) -> dict[str, Any]:
-        result = self.run(job_type, variables, at)
-        if not isinstance(result, dict):
-            raise HistoryError(f"{job_type} threw {result.code}: {result.message}")
-        return result
-
-    # -- steps shared by the cases
-    def accept(self, household: DemoHousehold, programme: Programme, at: datetime, **extra: Any) -> dict[str, Any]:
-        self.instance += 1
-        variables = self.county.application(household.key, programme.value, at, path="county", **extra)
-        case = self.ok("application.accept", variables, at)
-        self.ok(
-            "sla.compute-deadlines",
-            {"caseId": case["caseId"], "caseType": programme.value, "path": "county", "acceptedAt": case["acceptedAt"]},
-            at,
-        )
-        return case
-
-    def check(self, household: DemoHousehold, case: dict[str, Any], at: datetime) -> dict[str, Any] | Any:
-        variables = {
-            "caseId": case["caseId"],
-            "householdId": case["householdId"],
-            "memberIdNumbers": [m.id_number for m in household.members],
-            "checkAuthorised": True,
-        }
-        return self.run("verification.check-economic-status", variables, at)
-
-    def visit(self, household: DemoHousehold, case: dict[str, Any], day: date, *, record: bool = True) -> None:
-        scheduled = self.ok(
-            "visit.schedule",
-            {
-                "caseId": case["caseId"],
-                "townshipId": self.county.townships[household.township],
-                "acceptedAt": case["acceptedAt"],
-            },
-            self.at(day, 10, 5),
-        )
-        if not record:
-            return
-        town = "taozhou" if household.township == "341822100" else "xinhang"
-        first, second = self.county.staff[f"{town}.jingban"], self.county.staff[f"{town}.jingban2"]
-        visit_day = self.after(day, 1)
-        self.ok(
-            "visit.record",
-            {
-                "caseId": case["caseId"],
-                "visitId": scheduled["visitId"],
-                "visitorIds": [first, second],
-                "visitedAt": self.at(visit_day, 9, 30).isoformat(),
-                "findings": "入户核实家庭人口、住房和收入情况，与申报一致；家中无车辆、无经营活动。",
-                "passed": True,
-                "signatures": [
-                    {"role": "调查人员", "name": STAFF_NAMES[f"{town}.jingban"], "staffId": first},
-                    {"role": "调查人员", "name": STAFF_NAMES[f"{town}.jingban2"], "staffId": second},
-                    {"role": "家庭成员", "name": household.members[0].name},
-                ],
-            },
-            self.at(visit_day, 11),
-        )
-
-    def assess(self, household: DemoHousehold, case: dict[str, Any], programme: Programme, day: date) -> dict[str, Any]:
-        variables: dict[str, Any] = {
-            "caseId": case["caseId"],
-            "caseType": programme.value,
-            "path": "county",
-            "area": household.area.value,
-            "assessedOn": day.isoformat(),
-            "members": [m.variables() for m in household.members],
-            "incomeItems": household.income_items(),
-            "propertyWithinLimits": True,
-        }
-        if programme is Programme.TEKUN:
-            abilities = {**_ALL_ABLE, "bathing": False, "walking_indoors": self.rng.random() < 0.5}
-            care = self.ok(
-                "eligibility.assess-self-care",
-                {"caseId": case["caseId"], "memberId": case["applicantId"], "abilities": abilities},
-                self.at(day, 14),
-            )
-            variables["selfCareLevel"] = care["selfCareLevel"]
-        assessed = self.ok("eligibility.assess", variables, self.at(day, 15))
-        if not assessed["eligible"] or not assessed["proposedAmount"]:
-            raise HistoryError(f"{household.key} 未通过认定：{assessed['reasons']}")
-        assessed["selfCareLevel"] = variables.get("selfCareLevel")
-        return assessed
-
-    def approve(
-        self, household: DemoHousehold, case: dict[str, Any], programme: Programme, assessed: dict[str, Any], day: date
-    ) -> tuple[dict[str, Any], datetime]:
-        town = "taozhou" if household.township == "341822100" else "xinhang"
-        decided_at = self.at(day, 16)
-        decision = self.ok(
-            "approval.record",
-            {
-                "caseId": case["caseId"],
-                "caseType": programme.value,
-                "approverId": self.county.staff[f"{town}.lingdao"],
-                "decisionOutcome": "批准",
-                "amount": assessed["proposedAmount"],
-                "addOns": assessed["addOns"],
-                "selfCareLevel": assessed["selfCareLevel"],
-                "reasons": f"家庭月人均收入 {_yuan(assessed['perCapitaIncome'])}，"
-                f"低于当地低保标准 {_yuan(assessed['standard'])}；财产状况符合规定；入户调查情况属实。",
-                "decidedAt": decided_at.isoformat(),
-            },
-            decided_at,
-        )
-        return decision, decided_at
-
-    def publish(
-        self, household: DemoHousehold, case: dict[str, Any], decision: dict[str, Any], day: date
-    ) -> dict[str, Any]:
-        return self.ok(
-            "publicity.publish",
-            {
-                "caseId": case["caseId"],
-                "decisionId": decision["decisionId"],
-                "villageId": self.county.villages["/".join(household.village)],
-                "startDate": day.isoformat(),
-            },
-            self.at(day, 16, 30),
-        )
-
-    def notify(self, case: dict[str, Any], decision_id: int, at: datetime, kind: str = "批准通知书") -> dict[str, Any]:
-        notice = self.ok(
-            "notice.issue-decision", {"caseId": case["caseId"], "decisionId": decision_id, "noticeKind": kind}, at
-        )
-        delivered = self.at(self.after(at.date(), 1), 10)
-        self.ok(
-            "notice.record-delivery",
-            {
-                "noticeId": notice["noticeId"],
-                "deliveredAt": delivered.isoformat(),
-                "receiptReference": f"送达回证-{notice['noticeId']:05d}",
-            },
-            delivered,
-        )
-        return notice
-
-    def pay_months(self, case: dict[str, Any], decisions: list[tuple[date, int, Any]], stop: date | None) -> None:
-        """Monthly payment runs (the 10th) from the first month to now, each under its decision."""
-        month = decisions[0][0]
-        schedule_key = f"monthly-{case['caseId']}-{decisions[0][1]}-{month:%Y-%m}"
-        while stop is None or month < stop:
-            run_at = self.at(month.replace(day=10), 9)
-            if run_at > self.now:
-                break
-            _, decision_id, amount = [d for d in decisions if d[0] <= month][-1]
-            key = schedule_key if month == decisions[0][0] else f"run-{month:%Y-%m}-case-{case['caseId']}"
-            self.ok(
-                "payment.pay-monthly",
-                {
-                    "caseId": case["caseId"],
-                    "householdId": case["householdId"],
-                    "decisionId": decision_id,
-                    "month": month.isoformat(),
-                    "amount": amount,
-                    "idempotencyKey": key,
-                },
-                run_at,
-            )
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-    # -- the states
-    def drive(self, state: str, programme: Programme, household: DemoHousehold, index: int) -> int:
+    cases = []
+    counters: dict[str, int] = {}
+    for state, programme, household in plan:
+        index = counters.get(state, 0)
+        counters[state] = index + 1
+        extra: dict[str, Any] = {}
+        pace = None
         if state in ("emergency_paid", "emergency_closed"):
-            return self.emergency(state, household, index)
-        months_back = {"paying": 2 + index % 12, "dynamic": 9 + index % 5, "stopped": 8 + index % 4}
-        if state == "check_failed":
-            start = self.day(3) if index == 0 else self.day(22 * (1 + index % 9))
-        elif state in months_back:
-            start = self.day(22 * months_back[state])
+            cause, _ = _CAUSES[index % len(_CAUSES)]
+            if state == "emergency_paid":
+                received = local - timedelta(hours=6 + 5 * index)
+            else:
+                received = datetime.combine(day(40), time(20, 30), tzinfo=CST)
+            process = "temporary-assistance"
+            extra = {"emergencyCause": cause, "incidentLocation": household.address.removeprefix("安徽省广德市")}
+            pace = timedelta(hours=3)  # the leader approves the relief within hours, the paperwork follows
         else:
-            back = {"accepted": 0, "checking": 1, "visiting": 1, "awaiting_approval": 3, "in_publicity": 6}[state]
-            start = self.day(back)
-        accepted_at = self.at(start, 9, 10 + index)
-        if accepted_at > self.now:
-            accepted_at = self.now - timedelta(minutes=30 + index)
-        case = self.accept(household, programme, accepted_at, checkAuthorised=state != "accepted")
-        if state in ("accepted", "checking"):
-            return int(case["caseId"])
-        checked = self.check(household, case, accepted_at + timedelta(minutes=40))
-        if state == "check_failed":
-            return self.reject(case, checked, accepted_at + timedelta(minutes=40))
-        if not isinstance(checked, dict):
-            raise HistoryError(f"{household.key} 核对不符合：{checked.message}")
-        self.visit(household, case, accepted_at.date(), record=state != "visiting")
-        if state == "visiting":
-            return int(case["caseId"])
-        assessed = self.assess(household, case, programme, self.after(start, 2))
-        if state == "awaiting_approval":
-            return int(case["caseId"])
-        decision, decided_at = self.approve(household, case, programme, assessed, self.after(start, 4))
-        publicity = self.publish(household, case, decision, decided_at.date())
-        if state == "in_publicity":
-            return int(case["caseId"])
-        closed_at = self.at(date.fromisoformat(publicity["periodEnd"]) + timedelta(days=1), 0, 5)
-        self.ok("publicity.close", {"publicityId": publicity["publicityId"]}, closed_at)
-        self.notify(case, decision["decisionId"], closed_at + timedelta(hours=9))
-        amount = assessed["proposedAmount"]
-        first = date.fromisoformat(decision["effectiveMonth"])
-        self.ok(
-            "payment.schedule",
-            {
-                "caseId": case["caseId"],
-                "householdId": case["householdId"],
-                "decisionId": decision["decisionId"],
-                "monthlyAmount": amount,
-                "effectiveMonth": first.isoformat(),
-            },
-            closed_at + timedelta(hours=9, minutes=5),
-        )
-        decisions: list[tuple[date, int, Any]] = [(first, decision["decisionId"], amount)]
-        stop = None
-        if state in ("dynamic", "stopped"):
-            stop = self.recheck(state, household, case, decisions, decided_at, index)
-        self.pay_months(case, decisions, stop)
-        return int(case["caseId"])
-
-    def reject(self, case: dict[str, Any], checked: Any, at: datetime) -> int:
-        if isinstance(checked, dict):
-            raise HistoryError(f"案件 {case['caseNumber']} 核对结果为符合，不能作为核对不符合的历史案件")
-        variables = checked.variables
-        facts = [f["finding"] for f in variables["findings"] if f["outcome"] == "不符合"]
-        notice = self.ok(
-            "notice.issue-rejection",
-            {
-                "caseId": case["caseId"],
-                "facts": facts,
-                "checkReportId": variables["checkReportId"],
-                "decisionId": None,
-                "decidedAt": at.isoformat(),
-            },
-            at + timedelta(hours=1),
-        )
-        delivered = self.at(self.after(at.date(), 1), 10)
-        if delivered <= self.now:
-            self.ok(
-                "notice.record-delivery",
-                {
-                    "noticeId": notice["noticeId"],
-                    "deliveredAt": delivered.isoformat(),
-                    "receiptReference": f"送达回证-{notice['noticeId']:05d}",
-                },
-                delivered,
+            months_back = {"paying": 2 + index % 10, "dynamic": 7 + index % 5, "stopped": 8 + index % 4}
+            if state == "check_failed":
+                start = day(3) if index == 0 else day(22 * (1 + index % 9))
+            elif state in months_back:
+                start = day(22 * months_back[state])
+            else:
+                start = day({"accepted": 0, "visiting": 1, "awaiting_approval": 3, "in_publicity": 6}[state])
+            received = datetime.combine(start, time(9, 10 + index), tzinfo=CST)
+            if received > local:
+                received = local - timedelta(minutes=30 + index)
+            process = "assistance-application"
+            extra = {"checkAuthorised": state != "accepted"}
+        recheck = {"dynamic": "调整" if index % 2 else "维持", "stopped": "停发"}.get(state, "维持")
+        cases.append(
+            CasePlan(
+                household,
+                process,
+                programme.value,
+                received,
+                stop_at=STOP_AT.get(state, frozenset()),
+                recheck=recheck,
+                income_stable=state not in ("dynamic", "stopped"),  # half-yearly re-checks: one is due by now
+                extra=extra,
+                pace=pace,
+                label=state,
             )
-        closed = delivered + timedelta(days=16)  # nobody disputed the check within the window
-        if closed <= self.now:
-            self.ok(
-                "case.close",
-                {"caseId": case["caseId"], "finalStatus": "不予批准", "closedAt": closed.isoformat()},
-                closed,
-            )
-        return int(case["caseId"])
-
-    def recheck(
-        self,
-        state: str,
-        household: DemoHousehold,
-        case: dict[str, Any],
-        decisions: list[tuple[date, int, Any]],
-        decided_at: datetime,
-        index: int,
-    ) -> date | None:
-        able = any(m.work_capacity is not WorkCapacity.NONE for m in household.members)
-        planned = self.ok(
-            "dynamic.schedule-recheck",
-            {
-                "caseId": case["caseId"],
-                "fromDate": decided_at.date().isoformat(),
-                "incomeStable": not able,
-                "memberAbleToWork": able,
-            },
-            decided_at + timedelta(days=20),
         )
-        due = date.fromisoformat(planned["nextRecheckDue"])
-        if self.at(due, 10) > self.now:
-            due = self.day(5)
-        checked_at = self.at(due, 10)
-        if state == "dynamic" and not isinstance(self.check(household, case, checked_at), dict):
-            raise HistoryError(f"{household.key} 复核核对不符合")
-        town = "taozhou" if household.township == "341822100" else "xinhang"
-        amount = decisions[0][2]
-        outcome = "停发" if state == "stopped" else ("调整" if index % 2 else "维持")
-        new_amount = round(float(amount) * 0.8) if outcome == "调整" else None
-        reasons = {
-            "停发": "复核入户发现子女已稳定就业并共同生活，家庭月人均收入已高于当地低保标准；已听取家庭陈述申辩。",
-            "调整": "复核发现家庭收入有所增加，按差额调整救助金额；已听取家庭陈述申辩。",
-            "维持": "复核家庭人口、收入和财产状况无变化，继续保障。",
-        }[outcome]
-        recorded_at = checked_at + timedelta(days=3)
-        result = self.ok(
-            "dynamic.record-recheck",
-            {
-                "caseId": case["caseId"],
-                "recheckOutcome": outcome,
-                "newAmount": new_amount,
-                "reasons": reasons,
-                "householdHeard": True,
-                "decidedAt": recorded_at.isoformat(),
-                "approverId": self.county.staff[f"{town}.lingdao"],
-            },
-            recorded_at,
-        )
-        if result["decisionId"] is not None:
-            self.notify(case, result["decisionId"], recorded_at + timedelta(hours=1), "变更告知书")
-        effective = date.fromisoformat(result["effectiveMonth"]) if result["effectiveMonth"] else None
-        if outcome == "调整" and effective is not None:
-            decisions.append((effective, result["decisionId"], new_amount))
-        if outcome == "停发":
-            closed = recorded_at + timedelta(days=2)
-            self.ok(
-                "case.close",
-                {"caseId": case["caseId"], "finalStatus": "已停发", "closedAt": closed.isoformat()},
-                closed,
-            )
-            return effective
-        self.ok(
-            "dynamic.schedule-recheck",
-            {
-                "caseId": case["caseId"],
-                "fromDate": recorded_at.date().isoformat(),
-                "incomeStable": not able,
-                "memberAbleToWork": able,
-            },
-            recorded_at + timedelta(hours=2),
-        )
-        return None
-
-    def emergency(self, state: str, household: DemoHousehold, index: int) -> int:
-        cause, what = _CAUSES[index % len(_CAUSES)]
-        if state == "emergency_paid":
-            reported = self.now - timedelta(hours=6 + 5 * index)
-        else:
-            reported = self.at(self.day(40), 20, 30)
-        case = self.accept(
-            household,
-            Programme.TEMPORARY_EMERGENCY,
-            reported,
-            emergencyCause=cause,
-            incidentLocation=household.address.removeprefix("安徽省广德市"),
-        )
-        town = "taozhou" if household.township == "341822100" else "xinhang"
-        amount = 1500 if cause == "火灾" else 1200
-        paid_at = reported + timedelta(hours=3)
-        self.ok(
-            "payment.pay-emergency",
-            {
-                "caseId": case["caseId"],
-                "householdId": case["householdId"],
-                "amount": amount,
-                "emergencyCause": cause,
-                "reportedAt": case["acceptedAt"],
-                "paidById": self.county.staff[f"{town}.lingdao"],
-                "idempotencyKey": f"emergency-{case['caseId']}",
-            },
-            paid_at,
-        )
-        if state == "emergency_closed":
-            follow_up = paid_at + timedelta(days=5)
-            self.ok(
-                "referral.create",
-                {"householdId": case["householdId"], "caseId": case["caseId"], "target": "医疗救助", "reason": what},
-                follow_up,
-            )
-            closed = follow_up + timedelta(hours=2)
-            self.ok(
-                "case.close",
-                {"caseId": case["caseId"], "finalStatus": "已结案", "closedAt": closed.isoformat()},
-                closed,
-            )
-        return int(case["caseId"])
-
-    def mark(self, case_id: int, state: str) -> None:
-        """Seeded history has no process instance: drop the synthetic key and say so in the audit log."""
-        with Session(self.services.db) as session, session.begin():
-            case = session.get(Case, case_id)
-            if case is None:
-                raise HistoryError(f"案件 {case_id} 不在案件记录中")
-            details: dict[str, Any] = {"note": HISTORY_NOTE, "state": state, "stateLabel": STATES[state]}
-            if state == "checking":  # the platform's report has not come back yet
-                case.check_authorised_at = case.accepted_at
-                case.status = CaseStatus.CHECKING
-                details["statusTo"] = CaseStatus.CHECKING.value
-            case.process_instance_key = None
-            session.add(case)
-            session.add(
-                AuditEntry(at=self.now, actor=HISTORY_ACTOR, action=HISTORY_ACTION, case_id=case_id, details=details)
-            )
+    return cases
 
 
 STAFF_NAMES = {login: name for login, name, _, _, _ in STAFF}
 
 
-def seed_history(county: DemoCounty, now: datetime, *, data_dir: Path | None = None) -> None:
-    """Cases in every state, dated back from ``now``, run through the workers' handlers (idempotent:
-    a household that already has a case is skipped)."""
+def seed_history(
+    county: DemoCounty,
+    now: datetime,
+    *,
+    data_dir: Path,
+    engine_database_url: str | None = None,
+    insecure: bool = False,
+) -> None:
+    """Cases in every state, dated back from ``now``, run through the real processes on an engine
+    whose state is kept in ``data_dir`` (``engine.db``, or ``engine_database_url``), with the real
+    workers, on a controlled clock fast-forwarded to ``now``: an engine started afterwards on that
+    directory serves their instances. Idempotent: a household that already has a case is skipped."""
+    from jiuzhu.calendar_admin import load_calendar
+    from jiuzhu.testing.casework import Casework
+
     db = make_engine(county.database_url)
     try:
         with Session(db) as session:
@@ -1292,22 +917,53 @@ def seed_history(county: DemoCounty, now: datetime, *, data_dir: Path | None = N
     ]
     if not plan:
         return
-    with tempfile.TemporaryDirectory(prefix="jiuzhu-demo-") as scratch:
-        work_dir = data_dir or Path(scratch)
-        registry_file = work_dir / REGISTRY_FILE
-        if county.registry_file is None:
-            registry_file.write_text(json.dumps(county.registry, ensure_ascii=False), "utf-8")
-        history = _History(county, now, work_dir, county.registry_file or registry_file)
-        try:
-            counters: dict[str, int] = {}
-            for state, programme, household in plan:
-                index = counters.get(state, 0)
-                counters[state] = index + 1
-                case_id = history.drive(state, programme, household, index)
-                history.mark(case_id, state)
-                county.history.setdefault(state, []).append(case_id)
-        finally:
-            history.close()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    registry_file = county.registry_file or data_dir / REGISTRY_FILE
+    if county.registry_file is None:
+        registry_file.write_text(json.dumps(county.registry, ensure_ascii=False), "utf-8")
+    cases = history_cases(plan, now, load_calendar(data_dir))
+    start = min(c.received_at for c in cases) - timedelta(hours=1)
+    settings = {"platform": "fake", "registry_file": registry_file, "county_name": COUNTY}
+    with Casework(
+        data_dir,
+        county.database_url,
+        start=start,
+        engine_database_url=engine_database_url,
+        insecure=insecure,
+        worker_settings=settings,
+    ) as casework:
+        casework.run(county, cases, until=now, payments_actor="demo:payments")
+    _mark(county, cases, now)
+
+
+def _mark(county: DemoCounty, cases: list[Any], now: datetime) -> None:
+    """Check each case came out in its planned state and say in the audit log that it is seeded history."""
+    db = make_engine(county.database_url)
+    try:
+        with Session(db) as session, session.begin():
+            for plan in cases:
+                case = session.get(Case, plan.case_id)
+                if case is None:
+                    raise HistoryError(f"{plan.household.key} ({plan.label}) 不在案件记录中")
+                if case.status is not STATUS_OF[plan.label]:
+                    raise HistoryError(
+                        f"案件 {case.case_number}（{plan.household.key}）应为「{STATUS_OF[plan.label].value}」，"
+                        f"流程走完后为「{case.status.value}」；已办任务：{plan.completed}"
+                    )
+                details = {"note": HISTORY_NOTE, "state": plan.label, "stateLabel": STATES[plan.label]}
+                session.add(
+                    AuditEntry(
+                        at=now,
+                        actor=HISTORY_ACTOR,
+                        action=HISTORY_ACTION,
+                        case_id=case.id,
+                        process_instance_key=case.process_instance_key,
+                        details=details,
+                    )
+                )
+                county.history.setdefault(plan.label, []).append(case.id or 0)
+    finally:
+        db.dispose()
 
 
 # --- applications in flight ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ class InProcessEngine:
     controlled_clock: bool = True
     clock_start: datetime | None = None
     insecure: bool = False
+    database_url: str | None = None  # the engine's store (default: <data_dir>/engine.db)
     grpc_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     server: EngineServer | None = None
@@ -54,6 +55,7 @@ class InProcessEngine:
             grpc_port=self.grpc_port,
             http_port=self.http_port,
             data_dir=self.data_dir,
+            database_url=self.database_url,
             controlled_clock=self.controlled_clock,
             clock_start=self.clock_start,
             insecure=self.insecure,

@@ -1,9 +1,10 @@
-"""`jiuzhu up --demo`: a demo case that names a process instance is backed by it, in the state its status says.
+"""`jiuzhu up --demo`: every demo case is backed by its process instance, in the state its status says.
 
-The applications the demo opens on the engine (``jiuzhu.demo.start_cases``) are registered by the real
-workers with their instance key; each must be found on ``/v2``, running the process of its programme,
-without an incident, and running or ended as its status says. Cases whose instance key is empty are
-not checked here: the seeded history (``jiuzhu.demo.seed``) has no instances yet (issue 14).
+The seeded history (``jiuzhu.demo.seed``) is run through the real processes on an engine kept in the
+data directory before `jiuzhu up` serves it, and the applications the demo opens on the engine
+(``jiuzhu.demo.start_cases``) are registered by the real workers with their instance key. Every case
+must name an instance that ``/v2`` finds (running, or finished in history), of the process of its
+programme, without an incident, and running or ended as its status says.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from jiuzhu.demo import DEFAULT_PASSWORD
+from jiuzhu.demo import DEFAULT_PASSWORD, HISTORY_ACTION
 from jiuzhu.policy import Programme
 from jiuzhu.testing import LiveSystem
 from schemas.db import make_engine
 from schemas.enums import CaseStatus
-from schemas.tables import Case
+from schemas.tables import AuditEntry, Case
 from tests.tasklist.helpers import csrf
 
 # Which instance states each case status allows: open casework is a running instance; a decided or
@@ -53,28 +54,42 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSystem]:
         yield live
 
 
-def cases_with_instances(data_dir: Path) -> list[Case]:
+def all_cases(data_dir: Path) -> list[Case]:
     db = make_engine(f"sqlite:///{(data_dir / 'caserecord.db').resolve()}")  # where `jiuzhu up` keeps it
     try:
         with Session(db) as session:
-            return list(session.exec(select(Case).where(col(Case.process_instance_key).is_not(None))).all())
+            return list(session.exec(select(Case).order_by(col(Case.id))).all())
+    finally:
+        db.dispose()
+
+
+def seeded_history(data_dir: Path) -> int:
+    db = make_engine(f"sqlite:///{(data_dir / 'caserecord.db').resolve()}")
+    try:
+        with Session(db) as session:
+            return len(session.exec(select(AuditEntry).where(AuditEntry.action == HISTORY_ACTION)).all())
     finally:
         db.dispose()
 
 
 def registered_cases(demo: LiveSystem) -> list[Case]:
+    """Every demo case, once the workers have registered the applications the demo opened."""
+    history = seeded_history(demo.data_dir)
+    assert history >= 50, f"{history} seeded-history cases"
     deadline = time.monotonic() + 120
-    cases = cases_with_instances(demo.data_dir)
-    while len(cases) < DEMO_STARTS and time.monotonic() < deadline:
+    cases = all_cases(demo.data_dir)
+    while len(cases) < history + DEMO_STARTS and time.monotonic() < deadline:
         assert demo.alive(), demo.log()
         time.sleep(0.5)
-        cases = cases_with_instances(demo.data_dir)
-    assert len(cases) >= DEMO_STARTS, f"the workers registered {len(cases)} demo cases: {demo.log()}"
+        cases = all_cases(demo.data_dir)
+    assert len(cases) == history + DEMO_STARTS, f"{len(cases)} cases, {history} of them history: {demo.log()}"
     return cases
 
 
-def test_demo_cases_with_an_instance_match_it(demo: LiveSystem) -> None:
+def test_every_demo_case_has_its_instance_in_the_state_its_status_says(demo: LiveSystem) -> None:
     cases = registered_cases(demo)
+    assert all(c.process_instance_key is not None for c in cases), [c.case_number for c in cases]
+    assert {c.status for c in cases} >= {CaseStatus.VISITING, CaseStatus.IN_PUBLICITY, CaseStatus.TERMINATED}
 
     with httpx.Client(base_url=demo.url, auth=demo.clients.auth("admin"), timeout=10) as v2:
         for case in cases:
@@ -100,7 +115,7 @@ async def test_an_instance_cancelled_over_grpc_closes_its_case_with_the_reason_o
         await channel.close()
 
     def status() -> CaseStatus:
-        return next(c.status for c in cases_with_instances(demo.data_dir) if c.id == case.id)
+        return next(c.status for c in all_cases(demo.data_dir) if c.id == case.id)
 
     deadline = time.monotonic() + 60  # the sweep runs every 5 s
     while status() is not CaseStatus.CANCELLED and time.monotonic() < deadline:

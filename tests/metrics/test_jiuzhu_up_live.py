@@ -140,7 +140,9 @@ def seeded_up(tmp_path: Path) -> Iterator[tuple[LiveSystem, DemoCounty]]:
     # The county is seeded before the start (as `jiuzhu demo` does): `jiuzhu up --demo` seeds while its
     # workers migrate the same database in another thread, which races (see the report/docs).
     county = seed(case_record_url(data_dir), START, data_dir=data_dir)
-    up = LiveSystem(data_dir, demo=False)
+    # The seeded history's instances are in the data dir, dated up to START: the clock starts there, or
+    # every timer due between START and today (publicity, SLA, re-checks) would fire at once.
+    up = LiveSystem(data_dir, demo=False, clock_start=START)
     try:
         yield up.start(), county
     finally:
