@@ -230,6 +230,7 @@ def _seed_demo(args: argparse.Namespace, case_record: str) -> Any:
     from jiuzhu.demo import seed
 
     now = args.clock_start if args.clock == "controlled" and args.clock_start else datetime.now(UTC)
+    print("demo: seeding the county; its history runs through the processes first (about half a minute)", flush=True)
     county = seed(case_record, now, data_dir=args.data_dir, engine_database_url=_database_url(), insecure=args.insecure)
     print(county.sign_in_text(), flush=True)
     return county

@@ -81,7 +81,8 @@ class LiveSystem:
             command += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         return [*command, *self.extra_args]
 
-    def start(self, timeout: float = 60.0) -> LiveSystem:
+    # With --demo the county's history is first run through the processes (~30 s, more on a loaded machine).
+    def start(self, timeout: float = 180.0) -> LiveSystem:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIUZHU_")}
         env.update(PYTHONUNBUFFERED="1", JIUZHU_TASKLIST_SECRET_KEY="live-test-secret-0123456789", **self.env)
@@ -91,7 +92,7 @@ class LiveSystem:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"jiuzhu up exited with {self.proc.returncode}:\n{self.log()}")
-            if "jiuzhu engine ready" in self.log() and (not self.demo or "demo:" in self.log()):
+            if "jiuzhu engine ready" in self.log() and (not self.demo or "cases started" in self.log()):
                 try:
                     if httpx.get(f"{self.url}/healthz", timeout=1, verify=self.verify).status_code == 200:
                         return self
