@@ -14,7 +14,7 @@
 from jiuzhu.testing.auth import EngineClients
 from jiuzhu.testing.casework import CasePlan, Casework, CaseworkError
 from jiuzhu.testing.engine import EngineProcess, InProcessEngine
-from jiuzhu.testing.live import LiveSystem
+from jiuzhu.testing.live import LiveSystem, demo_data_dir
 from jiuzhu.testing.ports import free_port
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "EngineProcess",
     "InProcessEngine",
     "LiveSystem",
+    "demo_data_dir",
     "free_port",
 ]

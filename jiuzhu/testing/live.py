@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -37,6 +38,7 @@ class LiveSystem:
     env: dict[str, str] = field(default_factory=dict)
     grpc_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    template: Path | None = None  # a seeded data dir (``demo_data_dir``) copied into data_dir first
     python: str = sys.executable  # another interpreter runs an installed jiuzhu (the wheel test)
     cwd: Path = ROOT
     proc: subprocess.Popen[bytes] | None = None
@@ -83,6 +85,8 @@ class LiveSystem:
 
     # With --demo the county's history is first run through the processes (~30 s, more on a loaded machine).
     def start(self, timeout: float = 180.0) -> LiveSystem:
+        if self.template is not None and not self.data_dir.exists():
+            shutil.copytree(self.template, self.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIUZHU_")}
         env.update(PYTHONUNBUFFERED="1", JIUZHU_TASKLIST_SECRET_KEY="live-test-secret-0123456789", **self.env)
@@ -147,3 +151,14 @@ class LiveSystem:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+def demo_data_dir(path: Path, now: datetime) -> Path:
+    """A data dir with the demo county and its history seeded at ``now``, as ``jiuzhu up --demo
+    --clock-start now`` seeds it (the history through the processes, ~30 s): give it as a
+    ``LiveSystem(template=...)`` with ``clock_start=now`` and each system starts from a copy."""
+    from jiuzhu.demo import DEFAULT_PASSWORD, seed
+
+    path.mkdir(parents=True, exist_ok=True)
+    seed(f"sqlite:///{(path / 'caserecord.db').resolve()}", now, data_dir=path, password=DEFAULT_PASSWORD)
+    return path

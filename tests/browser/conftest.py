@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from jiuzhu.demo import DEFAULT_PASSWORD
 from jiuzhu.policy import CST
-from jiuzhu.testing import LiveSystem
+from jiuzhu.testing import LiveSystem, demo_data_dir
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday morning in the county
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -50,10 +50,17 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county with its history run through the processes at START, once per session."""
+    return demo_data_dir(tmp_path_factory.mktemp("demo-template") / "data", START)
+
+
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveSystem]:
-    """A fresh county per test: `jiuzhu up --demo` with its clock pinned at START."""
-    system = LiveSystem(tmp_path / "data", demo=True, clock_start=START)
+def live(tmp_path: Path, demo_template: Path) -> Iterator[LiveSystem]:
+    """A fresh county per test: `jiuzhu up --demo` with its clock pinned at START, on a copy of the
+    seeded template (the same as it would seed; it then opens the 4 demo applications)."""
+    system = LiveSystem(tmp_path / "data", demo=True, clock_start=START, template=demo_template)
     system.start()
     try:
         yield system
