@@ -88,7 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     workers.add_argument(
         "--address", default=os.environ.get("ZEEBE_ADDRESS", "127.0.0.1:26500"), help="Zeebe gateway host:port"
     )
-    demo = sub.add_parser("demo", help="seed the demo county into the case record (and start cases with --address)")
+    demo = sub.add_parser(
+        "demo",
+        help="seed the demo county into the case record, its history run on an engine kept in --data-dir "
+        "(serve that directory afterwards); --address also starts the live demo cases on a running engine",
+    )
     demo.add_argument("--data-dir", type=Path, default=Path("var"), help="where state is kept (default ./var)")
     demo.add_argument("--address", default=None, help="a running engine or Zeebe gateway to start demo cases on")
     deploy = sub.add_parser("deploy", help="deploy BPMN files to a running engine or Zeebe gateway")
