@@ -22,9 +22,14 @@ ENGLISH = re.compile(r"\b(Field|required|Select|Add new|Search|Value|must|Collap
 WAIT_MS = 60_000
 
 
-def open_task(page: Page, task_name: str) -> None:
-    """From the inbox: the first task of that name (it appears once the workers got there)."""
-    row = page.locator("table.tasks tbody tr").filter(has=page.get_by_role("link", name=task_name, exact=True))
+def open_task(page: Page, task_name: str, household: str = "张建国户") -> None:
+    """From the inbox: the task of that name of the household's demo application (it appears once the
+    workers got there; the seeded history's cases have tasks of the same names open)."""
+    row = (
+        page.locator("table.tasks tbody tr")
+        .filter(has=page.get_by_role("link", name=task_name, exact=True))
+        .filter(has_text=household)
+    )
     deadline = time.monotonic() + WAIT_MS / 1000
     while row.count() == 0 and time.monotonic() < deadline:
         page.wait_for_timeout(500)
