@@ -328,7 +328,9 @@ class Casework:
 def _order(task: UserTask) -> tuple[bool, int]:
     """Which open task of a case people do first: the oldest, but the 特困 supporters check after the
     self-care assessment. The engine's parallel join (Gateway_TekunJoin) never completes when the
-    supporters branch arrives first (a known engine bug, see the demo14 report); the other order works."""
+    supporters branch arrives first: an engine bug in the task-tree compaction
+    (jiuzhu/engine/bpmn/compaction.py; with ``compact`` a no-op that order completes); the other
+    order works."""
     return (task.element_id == "Activity_CheckSupporters", task.key)
 
 
