@@ -295,7 +295,7 @@ class Casework:
                 plan = live.get(root)
                 if plan is None:
                     continue
-                todo = sorted((t for t in tasks if t.element_id not in plan.stop_at), key=_order)
+                todo = [t for t in tasks if t.element_id not in plan.stop_at]  # oldest first
                 if not todo:
                     plan.next_at = None
                 elif plan.next_at is None:
@@ -323,15 +323,6 @@ class Casework:
                 break
             self.advance_to(min(later))
         return list(plans)
-
-
-def _order(task: UserTask) -> tuple[bool, int]:
-    """Which open task of a case people do first: the oldest, but the 特困 supporters check after the
-    self-care assessment. The engine's parallel join (Gateway_TekunJoin) never completes when the
-    supporters branch arrives first: an engine bug in the task-tree compaction
-    (jiuzhu/engine/bpmn/compaction.py; with ``compact`` a no-op that order completes); the other
-    order works."""
-    return (task.element_id == "Activity_CheckSupporters", task.key)
 
 
 def _next_month(instant: datetime) -> datetime:

@@ -282,6 +282,29 @@ def test_tekun_self_care_assessment_and_supporters(case: Case) -> None:
     assert case.waiting() == ["publicity.publish"] and case.active(key)
 
 
+def test_tekun_supporters_checked_before_the_self_care_assessment_still_joins(case: Case) -> None:
+    """The two 特困 checks run in parallel: whichever is done first, the join waits for the other and
+    then opens 乡镇审核 (the engine's compaction used to re-hang one branch under the other here)."""
+    accept(case, caseType="特困")
+    case.complete("verification.check-economic-status")
+    home_visit(case)
+    case.do("Activity_CheckSupporters", supporterAble=False, supporterNotes="无子女，配偶已故")
+    assert case.waiting_tasks() == ["Activity_RecordSelfCare"]
+    case.do(
+        "Activity_RecordSelfCare",
+        eating=True,
+        dressing=True,
+        bedTransfer=True,
+        toileting=True,
+        walkingIndoors=True,
+        bathing=False,
+    )
+    case.complete("eligibility.assess-self-care")
+    assert case.waiting_tasks() == ["Activity_TownshipAssessment"], case.waiting()
+    case.do("Activity_TownshipAssessment", **assessment_form())
+    assert case.complete("eligibility.assess")["selfCareLevel"] == "部分丧失生活自理能力"
+
+
 def test_national_profile_first_review_publicity_evaluation_on_objection_county_confirmation(case: Case) -> None:
     key = accept(case, policyProfile="national")
     assert case.last_input("application.accept")["path"] == "national"

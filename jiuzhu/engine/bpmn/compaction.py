@@ -9,7 +9,8 @@ hang under it. Variables live in scopes (`scopes.py`), not in the tasks, so noth
 
 Nothing is re-hung under a boundary-event split, nor a split with a running boundary event moved: the
 split's join finds its split among its ancestors and reads the split's children as the activity and
-its boundary events.
+its boundary events. Likewise a parallel or inclusive fork whose branches still run is kept: its join
+must find every branch beside the others, not one re-hung under another.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.util.task import TaskState
 
 
@@ -48,6 +51,11 @@ def _compact_tree(tree_owner: Any, top: Any) -> list[Any]:
             break  # the activity or a boundary event's path is still under way: the split stays whole
         if (running or others) and isinstance(done[0].task_spec, BoundaryEventSplit):
             break  # the split's join takes all the split's children for the activity and its events
+        if others and isinstance(node.task_spec, (ParallelGateway, InclusiveGateway)):
+            # A fork whose branches still run stays whole: re-hung under one finished branch, the other
+            # branches became its descendants and the join never saw them all arrive (特困's
+            # Gateway_TekunJoin hung when the supporters check was done before the self-care assessment).
+            break
         running = running + others
         node = done[0]
         if not isinstance(node.task_spec, BoundaryEventSplit):
