@@ -224,6 +224,12 @@ async def national_tekun_drawn_for_the_countys_on_site_check(cw: FormOpeningCase
     await cw.quiet()
     await cw.advance(timedelta(days=8))  # the first-review publicity ends without objections
     await cw.open("Activity_OnSiteCheck")
+    given = cw.engine.user_task_variables((await cw.task("Activity_OnSiteCheck")).key)
+    assert (given["visitConclusionText"], given["visitFindingsText"], given["assessmentNotesText"]) == (
+        "符合",
+        cw.visit_form(township, "")["visitFindings"],
+        "收入、财产符合条件。",
+    )  # the township's visit and assessment, for the county to check on site
 
 
 def unverified_household(cw: FormOpeningCasework) -> str:
