@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jiuzhu.payments import cli as payments_cli
 
     payments_cli.register(sub)
+    from jiuzhu.caseload import cli as caseload_cli
+
+    caseload_cli.register(sub)
     return parser
 
 
@@ -424,4 +427,8 @@ def main(argv: list[str] | None = None) -> int:
         from jiuzhu.payments.cli import run_command
 
         return run_command(args)
+    if args.command == "caseload":
+        from jiuzhu.caseload.cli import run_command as caseload_command
+
+        return caseload_command(args)
     return 2
