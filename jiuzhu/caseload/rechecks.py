@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from schemas.enums import CaseStatus
 from schemas.tables import AuditEntry, Case, CaseloadEntry, Decision, Household, Member, Township
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def start_rechecks(create: Create, engine: Engine, now: datetime, *, limit: int 
     with Session(engine) as session:
         pending = session.exec(
             select(CaseloadEntry)
-            .where(col(CaseloadEntry.process_instance_key).is_(None))
+            .where(col(CaseloadEntry.started_at).is_(None))
             .order_by(col(CaseloadEntry.next_recheck_due), col(CaseloadEntry.id))
             .limit(limit)
         ).all()
@@ -78,7 +79,7 @@ def start_rechecks(create: Create, engine: Engine, now: datetime, *, limit: int 
     for entry_id in entry_ids:
         with Session(engine) as session, session.begin():
             entry = session.get(CaseloadEntry, entry_id)
-            if entry is None or entry.process_instance_key is not None:
+            if entry is None or entry.started_at is not None:
                 continue
             case = session.get(Case, entry.case_id)
             household = session.get(Household, entry.household_id)
@@ -87,7 +88,8 @@ def start_rechecks(create: Create, engine: Engine, now: datetime, *, limit: int 
             township = session.get(Township, case.township_id)
             head = session.get(Member, case.applicant_id)
             assert township is not None and head is not None
-            if case.process_instance_key is not None:  # the case has a process already
+            if case.process_instance_key is not None or case.status is not CaseStatus.APPROVED:
+                # a process already, or stopped before it entered dynamic management: nothing to start
                 entry.process_instance_key, entry.started_at = case.process_instance_key, now
                 session.add(entry)
                 continue

@@ -32,7 +32,9 @@ class CaseloadEntry(CaseRecordModel, table=True):
 
     ``id_number`` is the head's and unique: a second run of the same file skips the household.
     ``next_recheck_due`` is the first re-check after the import (later ones are the engine's timers);
-    ``process_instance_key`` is the ``dynamic-management`` instance started for it, once started.
+    ``process_instance_key`` is the ``dynamic-management`` instance started for it; ``started_at`` says
+    when it was started (or found not to be needed: the case had a process or had stopped), so each
+    household is looked at once.
     """
 
     __tablename__ = "caseload_entries"
