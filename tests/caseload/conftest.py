@@ -4,13 +4,14 @@ households for the caseload import (one row per household, the documented column
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
 
 from jiuzhu.policy.ids import compute_check_char
@@ -46,11 +47,23 @@ class Record:
         return Session(self.engine, expire_on_commit=False)
 
 
-@pytest.fixture
-def record(tmp_path: Path) -> Iterator[Record]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def record(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Record]:
+    """The case record on SQLite (``<data-dir>/caserecord.db``) or on a fresh PostgreSQL database
+    (``JIUZHU_DATABASE_URL``, as an operator names it)."""
     data_dir = tmp_path / "var"
     data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'caserecord.db'}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{data_dir / 'caserecord.db'}"
+        monkeypatch.delenv("JIUZHU_DATABASE_URL", raising=False)
+    else:
+        server = make_url(request.getfixturevalue("postgres_url"))
+        database = f"caseload_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(server.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+        url = server.set(database=database).render_as_string(hide_password=False)
+        monkeypatch.setenv("JIUZHU_DATABASE_URL", url)
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
@@ -64,6 +77,10 @@ def record(tmp_path: Path) -> Iterator[Record]:
                 session.add(Village(township_id=town.id, kind=kind, name=village))
     yield Record(data_dir, engine)
     engine.dispose()
+    if request.param != "sqlite":
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def household_rows(count: int, seed: int = 18) -> list[list[str]]:
