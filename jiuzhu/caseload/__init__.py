@@ -226,101 +226,124 @@ def _reasons(recipient: Recipient, file_name: str, first_month: date) -> str:
     )
 
 
-def _write(
+def _keys(rows: Iterable[Household | Member | Case | Decision]) -> list[int]:
+    """The primary keys the flush gave ``rows``."""
+    keys = [row.id for row in rows]
+    assert all(key is not None for key in keys)
+    return [key for key in keys if key is not None]
+
+
+def _write_batch(
     session: Session,
-    recipient: Recipient,
+    batch: list[Recipient],
+    case_numbers: list[str],
     *,
     import_id: int,
     approver_id: int,
-    case_number: str,
     file_name: str,
     first_month: date,
     today: date,
     actor: str,
 ) -> None:
-    household = Household(
-        township_id=recipient.township.id,
-        village_id=recipient.place_id,
-        address=recipient.address,
-        area=Area.URBAN if recipient.urban else Area.RURAL,
-        bank_account=recipient.bank_account,
-    )
-    session.add(household)
-    session.flush()
-    assert household.id is not None
-    head = Member(
-        household_id=household.id,
-        name=recipient.name,
-        id_number=recipient.id_number,
-        relationship=Relationship.SELF,
-        work_capacity=_work_capacity(recipient, today),
-        phone=recipient.phone,
-    )
-    session.add(head)
-    session.flush()
-    assert head.id is not None
-    accepted = datetime.combine(recipient.approved_on, clock_time(9, 0), tzinfo=CST)
-    case = Case(
-        case_number=case_number,
-        household_id=household.id,
-        applicant_id=head.id,
-        township_id=recipient.township.id,
-        type=recipient.scheme,
-        path=CasePath(DEFAULT_PROFILE),
-        status=CaseStatus.APPROVED,
-        channel=Channel.ONE_WINDOW,
-        accepted_at=accepted,
-    )
-    session.add(case)
-    session.flush()
-    assert case.id is not None
-    decision = Decision(
-        case_id=case.id,
-        outcome=DecisionOutcome.APPROVED,
-        amount=recipient.amount,
-        effective_month=first_month,
-        reasons=_reasons(recipient, file_name, first_month),
-        approver_id=approver_id,
-        decided_at=accepted,
-    )
-    session.add(decision)
-    session.flush()
-    assert decision.id is not None
-    session.add(
-        CaseloadEntry(
-            import_id=import_id,
-            row=recipient.row,
-            id_number=recipient.id_number,
-            case_id=case.id,
-            household_id=household.id,
-            decision_id=decision.id,
-            scheme=recipient.scheme,
-            household_size=recipient.household_size,
-            approved_on=recipient.approved_on,
-            last_recheck=recipient.last_recheck,
-            income_stable=recipient.income_stable,
-            member_able_to_work=recipient.member_able_to_work,
-            cadence_months=recipient.cadence_months,
-            next_recheck_due=recipient.next_recheck_due,
+    """One batch, table by table: one flush per table (batched INSERTs), not one per row."""
+    households = [
+        Household(
+            township_id=r.township.id,
+            village_id=r.place_id,
+            address=r.address,
+            area=Area.URBAN if r.urban else Area.RURAL,
+            bank_account=r.bank_account,
         )
-    )
-    session.add(
-        AuditEntry(
-            actor=actor,
-            action="caseload.import",
-            case_id=case.id,
-            details={
-                "importId": import_id,
-                "file": file_name,
-                "row": recipient.row,
-                "decisionId": decision.id,
-                "amount": str(recipient.amount),
-                "firstMonth": f"{first_month:%Y-%m}",
-                "nextRecheckDue": recipient.next_recheck_due.isoformat(),
-                "cadenceMonths": recipient.cadence_months,
-            },
+        for r in batch
+    ]
+    session.add_all(households)
+    session.flush()
+    household_ids = _keys(households)
+    heads = [
+        Member(
+            household_id=household_id,
+            name=r.name,
+            id_number=r.id_number,
+            relationship=Relationship.SELF,
+            work_capacity=_work_capacity(r, today),
+            phone=r.phone,
         )
-    )
+        for r, household_id in zip(batch, household_ids, strict=True)
+    ]
+    session.add_all(heads)
+    session.flush()
+    head_ids = _keys(heads)
+    accepted = [datetime.combine(r.approved_on, clock_time(9, 0), tzinfo=CST) for r in batch]
+    cases = [
+        Case(
+            case_number=number,
+            household_id=household_id,
+            applicant_id=head_id,
+            township_id=r.township.id,
+            type=r.scheme,
+            path=CasePath(DEFAULT_PROFILE),
+            status=CaseStatus.APPROVED,
+            channel=Channel.ONE_WINDOW,
+            accepted_at=at,
+        )
+        for r, number, household_id, head_id, at in zip(
+            batch, case_numbers, household_ids, head_ids, accepted, strict=True
+        )
+    ]
+    session.add_all(cases)
+    session.flush()
+    case_ids = _keys(cases)
+    decisions = [
+        Decision(
+            case_id=case_id,
+            outcome=DecisionOutcome.APPROVED,
+            amount=r.amount,
+            effective_month=first_month,
+            reasons=_reasons(r, file_name, first_month),
+            approver_id=approver_id,
+            decided_at=at,
+        )
+        for r, case_id, at in zip(batch, case_ids, accepted, strict=True)
+    ]
+    session.add_all(decisions)
+    session.flush()
+    for r, household_id, case_id, decision_id in zip(batch, household_ids, case_ids, _keys(decisions), strict=True):
+        session.add(
+            CaseloadEntry(
+                import_id=import_id,
+                row=r.row,
+                id_number=r.id_number,
+                case_id=case_id,
+                household_id=household_id,
+                decision_id=decision_id,
+                scheme=r.scheme,
+                household_size=r.household_size,
+                approved_on=r.approved_on,
+                last_recheck=r.last_recheck,
+                income_stable=r.income_stable,
+                member_able_to_work=r.member_able_to_work,
+                cadence_months=r.cadence_months,
+                next_recheck_due=r.next_recheck_due,
+            )
+        )
+        session.add(
+            AuditEntry(
+                actor=actor,
+                action="caseload.import",
+                case_id=case_id,
+                details={
+                    "importId": import_id,
+                    "file": file_name,
+                    "row": r.row,
+                    "decisionId": decision_id,
+                    "amount": str(r.amount),
+                    "firstMonth": f"{first_month:%Y-%m}",
+                    "nextRecheckDue": r.next_recheck_due.isoformat(),
+                    "cadenceMonths": r.cadence_months,
+                },
+            )
+        )
+    session.flush()
 
 
 def _next_numbers(session: Session, townships: Iterable[TownshipRef]) -> dict[int, int]:
@@ -384,19 +407,21 @@ def import_caseload(
             if numbers is None:
                 numbers = _next_numbers(session, places.values())
             counters = dict(numbers)
+            case_numbers = []
             for recipient in batch:
                 counters[recipient.township.id] += 1
-                _write(
-                    session,
-                    recipient,
-                    import_id=result.import_id,
-                    approver_id=approver_id,
-                    case_number=f"{recipient.township.code}-CL-{counters[recipient.township.id]:05d}",
-                    file_name=file_name,
-                    first_month=first,
-                    today=today,
-                    actor=actor,
-                )
+                case_numbers.append(f"{recipient.township.code}-CL-{counters[recipient.township.id]:05d}")
+            _write_batch(
+                session,
+                batch,
+                case_numbers,
+                import_id=result.import_id,
+                approver_id=approver_id,
+                file_name=file_name,
+                first_month=first,
+                today=today,
+                actor=actor,
+            )
             stored = session.get(CaseloadImport, result.import_id)
             assert stored is not None
             stored.imported += len(batch)
