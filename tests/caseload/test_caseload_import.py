@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from jiuzhu.cli import main
 from jiuzhu.policy import CST
@@ -202,6 +202,16 @@ def test_the_person_is_already_in_the_record_xlsx_and_the_printed_summary(
 
     again = run(record, capsys, str(path))
     assert (again["imported"], again["present"], len(again["rejected"])) == (0, 3, 1)
+
+    # The case page tells where the case came from.
+    from jiuzhu.tasklist.casefile import case_file
+
+    with record.session() as session:
+        imported = session.exec(select(Case).where(col(Case.case_number).endswith("-CL-00001"))).first()
+    assert imported is not None
+    page = case_file(record.engine, imported)
+    assert [(s.who, s.what) for s in page.steps] == [("系统", "存量导入（原系统在保户）")]
+    assert [(d.outcome, d.approver) for d in page.decisions] == [("批准", "存量导入（原系统认定）")]
 
 
 def test_files_that_cannot_be_read_are_refused_in_chinese(
