@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from jiuzhu.policy import CST, DEFAULT_PROFILE, first_day_of_next_month
@@ -403,28 +404,36 @@ def import_caseload(
     numbers: dict[int, int] | None = None
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        with Session(engine) as session, session.begin():
-            if numbers is None:
-                numbers = _next_numbers(session, places.values())
-            counters = dict(numbers)
-            case_numbers = []
-            for recipient in batch:
-                counters[recipient.township.id] += 1
-                case_numbers.append(f"{recipient.township.code}-CL-{counters[recipient.township.id]:05d}")
-            _write_batch(
-                session,
-                batch,
-                case_numbers,
-                import_id=result.import_id,
-                approver_id=approver_id,
-                file_name=file_name,
-                first_month=first,
-                today=today,
-                actor=actor,
-            )
-            stored = session.get(CaseloadImport, result.import_id)
-            assert stored is not None
-            stored.imported += len(batch)
+        try:
+            with Session(engine) as session, session.begin():
+                if numbers is None:
+                    numbers = _next_numbers(session, places.values())
+                counters = dict(numbers)
+                case_numbers = []
+                for recipient in batch:
+                    counters[recipient.township.id] += 1
+                    case_numbers.append(f"{recipient.township.code}-CL-{counters[recipient.township.id]:05d}")
+                _write_batch(
+                    session,
+                    batch,
+                    case_numbers,
+                    import_id=result.import_id,
+                    approver_id=approver_id,
+                    file_name=file_name,
+                    first_month=first,
+                    today=today,
+                    actor=actor,
+                )
+                stored = session.get(CaseloadImport, result.import_id)
+                assert stored is not None
+                stored.imported += len(batch)
+        except IntegrityError as error:  # another writer took an ID number or a case number meanwhile
+            raise PolicyError(
+                "caseload_conflict",
+                f"第{batch[0].row}–{batch[-1].row}行所在的一批写入失败（同时有其他导入或受理写入了相同的"
+                f"身份证号码或案件编号），这一批未写入；此前已写入 {len(result.imported)} 户。"
+                "请重新运行本命令（已写入的户会跳过）",
+            ) from error
         numbers = counters  # only once the batch is in
         result.imported.extend(batch)
         if progress is not None:

@@ -227,3 +227,22 @@ def test_files_that_cannot_be_read_are_refused_in_chinese(
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     assert "无法读取 Excel 文件" in run(record, capsys, str(broken), code=2)
+
+
+def test_a_batch_that_collides_with_another_writer_is_not_written_and_a_rerun_finishes(
+    record: Record, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = household_rows(30)
+    first, path = tmp_path / "first.csv", tmp_path / "在保户.csv"
+    first.write_text("\n".join(",".join(r) for r in [HEADER, *rows[:10]]) + "\n", encoding="utf-8")
+    path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
+    assert run(record, capsys, str(first))["imported"] == 10
+    # Another writer numbered its cases meanwhile: the counters this run read are stale.
+    import jiuzhu.caseload as caseload
+
+    with monkeypatch.context() as patch:
+        patch.setattr(caseload, "_next_numbers", lambda session, townships: {t.id: 0 for t in townships})
+        error = run(record, capsys, str(path), "--batch-size", "5", code=2)
+    assert "第12–16行所在的一批写入失败" in error and "此前已写入 0 户" in error
+    again = run(record, capsys, str(path), "--batch-size", "5")
+    assert (again["imported"], again["present"]) == (20, 10)
