@@ -9,7 +9,8 @@ crash between batches — skips what is in and writes the rest.
 
 What each imported household gets:
 
-- ``households`` (place, address, 城乡, bank account) and its head in ``members`` (本人);
+- ``households`` (place, address, 城乡, bank account), its head in ``members`` (本人) and, from a file
+  with one row per member, the other members with their relationship;
 - a ``cases`` row of the scheme, status 已批准, no process instance, case number
   ``<township code>-CL-<00001>``; accepted at the old system's 认定日期;
 - a ``decisions`` row 批准 with the monthly amount, ``effective_month`` = the first month jiuzhu pays
@@ -211,11 +212,16 @@ def import_staff(session: Session, approver: str | None) -> int:
     return staff.id
 
 
-def _work_capacity(recipient: Recipient, today: date) -> WorkCapacity:
-    age = age_on(recipient.birth_date, today)
+def _capacity(birth: date, recipient: Recipient, today: date) -> WorkCapacity:
+    """有劳动能力 for a member aged 16–59 of a 低保 household said (or taken) to have one; else 无."""
+    age = age_on(birth, today)
     if recipient.scheme is Programme.TEKUN or not recipient.member_able_to_work or not 16 <= age < 60:
         return WorkCapacity.NONE
     return WorkCapacity.ABLE
+
+
+def _work_capacity(recipient: Recipient, today: date) -> WorkCapacity:
+    return _capacity(recipient.birth_date, recipient, today)
 
 
 def _reasons(recipient: Recipient, file_name: str, first_month: date) -> str:
@@ -272,6 +278,17 @@ def _write_batch(
         for r, household_id in zip(batch, household_ids, strict=True)
     ]
     session.add_all(heads)
+    session.add_all(
+        Member(
+            household_id=household_id,
+            name=m.name,
+            id_number=m.id_number,
+            relationship=Relationship(m.relationship),
+            work_capacity=_capacity(m.birth_date, r, today),
+        )
+        for r, household_id in zip(batch, household_ids, strict=True)
+        for m in r.members
+    )
     session.flush()
     head_ids = _keys(heads)
     accepted = [datetime.combine(r.approved_on, clock_time(9, 0), tzinfo=CST) for r in batch]

@@ -36,7 +36,12 @@ Create = Callable[[str, dict[str, Any]], int]  # (process id, variables) → pro
 
 
 def recheck_variables(
-    entry: CaseloadEntry, case: Case, household: Household, head: Member, township: Township, decision: Decision
+    entry: CaseloadEntry,
+    case: Case,
+    household: Household,
+    members: list[Member],
+    township: Township,
+    decision: Decision,
 ) -> dict[str, Any]:
     """What ``Activity_DynamicManagement`` of assistance-application would pass, and ``recheckFrom``."""
     return {
@@ -48,12 +53,13 @@ def recheck_variables(
         "householdId": household.id,
         "members": [
             {
-                "name": head.name,
-                "idNumber": head.id_number,
-                "relationship": head.relationship.value,
-                "workCapacity": head.work_capacity.value,
-                "seriouslyIll": head.seriously_ill,
+                "name": m.name,
+                "idNumber": m.id_number,
+                "relationship": m.relationship.value,
+                "workCapacity": m.work_capacity.value,
+                "seriouslyIll": m.seriously_ill,
             }
+            for m in members
         ],
         "monthlyAmount": float(decision.amount) if decision.amount is not None else None,
         "decisionId": decision.id,
@@ -86,14 +92,16 @@ def start_rechecks(create: Create, engine: Engine, now: datetime, *, limit: int 
             decision = session.get(Decision, entry.decision_id)
             assert case is not None and household is not None and decision is not None
             township = session.get(Township, case.township_id)
-            head = session.get(Member, case.applicant_id)
-            assert township is not None and head is not None
+            members = session.exec(
+                select(Member).where(Member.household_id == household.id).order_by(col(Member.id))
+            ).all()
+            assert township is not None and members
             if case.process_instance_key is not None or case.status is not CaseStatus.APPROVED:
                 # a process already, or stopped before it entered dynamic management: nothing to start
                 entry.process_instance_key, entry.started_at = case.process_instance_key, now
                 session.add(entry)
                 continue
-            key = create(PROCESS_ID, recheck_variables(entry, case, household, head, township, decision))
+            key = create(PROCESS_ID, recheck_variables(entry, case, household, list(members), township, decision))
             entry.process_instance_key, entry.started_at = key, now
             case.process_instance_key = key
             session.add(entry)

@@ -1,12 +1,14 @@
 """The existing caseload (在保对象) brought in: a county's spreadsheet of households already paid.
 
 A county that starts using jiuzhu already pays thousands of 低保 and 特困 households. Its old system
-exports them as a spreadsheet, **one row per household** (the household head), with Chinese headers
-whose wording varies from county to county. This module reads such a table row by row and says, for
-each row, either what it holds (a :class:`Recipient`, with its first re-check due by the rules of
+exports them as a spreadsheet with Chinese headers whose wording varies from county to county, either
+**one row per household** (the head; other members counted in 保障人数) or **one row per member**
+(the household's columns repeated on each, plus 成员姓名, 成员身份证号, 与户主关系; rows grouped by the
+head's ID number; 保障人数 may then be left out). This module reads such a table row by row and says,
+for each row, either what it holds (a :class:`Recipient`, with its first re-check due by the rules of
 ``recheck.py``) or why it cannot be used (a :class:`RowProblem`: the spreadsheet row number and the
-reason in Chinese). Other members are counted (保障人数), not listed: they are added as household
-changes once the household is in.
+reason in Chinese). In the member layout a bad row keeps its whole household out, and the
+household's other rows say which row it was.
 
 Columns (``HEADERS``: the first wording is the one of the documented template, the others are the
 variants counties export; ``*`` marks required columns):
@@ -28,6 +30,10 @@ variants counties export; ``*`` marks required columns):
 家庭住址            blank: 乡镇 + 村 + 组
 联系电话            optional
 银行账号            the account the money goes to, 10–30 digits (optional; the bank file needs it)
+成员姓名            member layout: the member's name
+成员身份证号        member layout: the member's ID number (the head's own row: the head's, or blank)
+与户主关系          member layout: 户主/本人, 配偶 (妻, 丈夫 …), 子女 (儿子, 长女 …), 父母, 孙子女, 祖父母,
+                    兄弟姐妹, 其他 (儿媳, 女婿 …)
 =================  =================================================================================
 
 The first re-check is due ``recheck_cadence`` months after the last re-check, or after 认定日期 when
@@ -71,9 +77,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "address": ("家庭住址", "住址", "地址", "家庭地址"),
     "phone": ("联系电话", "电话", "手机号", "手机号码"),
     "bank_account": ("银行账号", "开户账号", "银行卡号", "账号", "社保卡号", "一卡通账号"),
+    # one row per member (the household's columns repeated, or given on the head's row only)
+    "member_name": ("成员姓名", "家庭成员姓名", "保障对象姓名"),
+    "member_id": ("成员身份证号", "成员身份证号码", "家庭成员身份证号", "保障对象身份证号"),
+    "relationship": ("与户主关系", "与户主的关系", "家庭关系"),
 }
 REQUIRED = ("name", "id_number", "township", "village", "scheme", "household_size", "amount", "approved_on")
-TEMPLATE = tuple(HEADERS[key][0] for key in HEADERS)  # the documented layout, in this order
+MEMBER_KEYS = ("member_name", "member_id", "relationship")
+TEMPLATE = tuple(HEADERS[key][0] for key in HEADERS if key not in MEMBER_KEYS)  # the documented layout
 T = TypeVar("T")
 SCHEMES = (Programme.DIBAO, Programme.TEKUN)
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is common
@@ -84,6 +95,32 @@ _DIBAO_WORDS = ("低保", "最低生活保障")
 _TEKUN_WORDS = ("特困", "五保")
 _YES = frozenset({"是", "有", "Y", "YES", "1", "TRUE", "√"})
 _NO = frozenset({"否", "无", "N", "NO", "0", "FALSE", "×"})
+
+
+# 与户主关系 → the case record's Relationship values (schemas.enums.Relationship)
+RELATIONSHIPS: dict[str, str] = {
+    **dict.fromkeys(("本人", "户主", "本户主"), "本人"),
+    **dict.fromkeys(("配偶", "妻", "妻子", "夫", "丈夫", "爱人"), "配偶"),
+    **dict.fromkeys(
+        ("子女", "子", "女", "儿子", "女儿", "长子", "次子", "长女", "次女", "养子", "养女", "继子", "继女"), "子女"
+    ),
+    **dict.fromkeys(("父母", "父亲", "母亲", "父", "母", "公公", "婆婆", "岳父", "岳母"), "父母"),
+    **dict.fromkeys(("孙子女", "孙子", "孙女", "外孙子", "外孙女", "外孙"), "孙子女"),
+    **dict.fromkeys(("祖父母", "祖父", "祖母", "外祖父", "外祖母"), "祖父母"),
+    **dict.fromkeys(("兄弟姐妹", "兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"), "兄弟姐妹"),
+    **dict.fromkeys(("其他", "儿媳", "女婿", "侄子", "侄女", "其他亲属"), "其他"),
+}
+
+
+@dataclass(frozen=True)
+class HouseholdMember:
+    """A member other than the head (files with one row per member)."""
+
+    row: int
+    name: str
+    id_number: str
+    birth_date: date
+    relationship: str  # a Relationship value: 配偶, 子女, 父母, …
 
 
 @dataclass(frozen=True)
@@ -127,6 +164,7 @@ class Recipient:
     bank_account: str | None
     cadence_months: int
     next_recheck_due: date
+    members: tuple[HouseholdMember, ...] = ()  # besides the head
 
     def overdue(self, today: date) -> bool:
         return self.next_recheck_due < today
@@ -206,16 +244,21 @@ def header_columns(header: Sequence[object], aliases: Mapping[str, str] | None =
     return found
 
 
+def _required(columns: Mapping[str, int]) -> tuple[str, ...]:
+    """One row per member: 保障人数 may be left out (the household's rows are counted)."""
+    return tuple(k for k in REQUIRED if k != "household_size" or "member_id" not in columns)
+
+
 def _find_header(rows: Sequence[Sequence[object]], aliases: Mapping[str, str] | None) -> tuple[int, dict[str, int]]:
     best: tuple[int, dict[str, int]] = (0, {})
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         columns = header_columns(row, aliases)
-        if all(key in columns for key in REQUIRED):
+        if all(key in columns for key in _required(columns)):
             return index, columns
         if len(columns) > len(best[1]):
             best = (index, columns)
     index, columns = best
-    missing = [HEADERS[key][0] for key in REQUIRED if key not in columns]
+    missing = [HEADERS[key][0] for key in _required(columns) if key not in columns]
     where = f"（按第{index + 1}行为表头）" if columns else "（前10行中没有找到表头）"
     raise PolicyError("caseload_headers", f"缺少必填列：{'、'.join(missing)}{where}")
 
@@ -418,6 +461,133 @@ def _read_row(
     )
 
 
+def _resident(raw: object, today: date, label: str = "身份证号码") -> Any:
+    hint = EXCEL_NUMBER_HINT if isinstance(raw, int | float) and not isinstance(raw, bool) else ""
+    try:
+        return parse_id_number(_text(raw), today=today)
+    except PolicyError as error:
+        raise PolicyError(error.code, f"{label}无效：{error.message}{hint}") from None
+
+
+def _member(number: int, cells: Mapping[str, object], today: date) -> HouseholdMember:
+    reasons: list[str] = []
+    resident = None
+    try:
+        resident = _resident(cells.get("member_id"), today, "成员身份证号码")
+    except PolicyError as error:
+        reasons.append(error.message)
+    name = _text(cells.get("member_name"))
+    if not name:
+        reasons.append("成员姓名未填写")
+    relationship_text = _text(cells.get("relationship"))
+    relationship = RELATIONSHIPS.get(relationship_text)
+    if relationship is None:
+        shown = f"“{relationship_text}”" if relationship_text else "未填写"
+        reasons.append(f"与户主关系{shown}无法识别（应为配偶、子女、父母、孙子女、祖父母、兄弟姐妹或其他）")
+    if reasons or resident is None or relationship is None:
+        raise PolicyError("member", "；".join(reasons))
+    return HouseholdMember(number, name, resident.number, resident.birth_date, relationship)
+
+
+def _is_head_row(cells: Mapping[str, object], head_id: str) -> bool:
+    """The head's own row: its member ID is the head's, or it has none and says 本人 (or nothing)."""
+    member_id = _text(cells.get("member_id")).upper()
+    relationship = _text(cells.get("relationship"))
+    return member_id == head_id or (not member_id and RELATIONSHIPS.get(relationship, "本人") == "本人")
+
+
+def _read_members(
+    numbered: list[tuple[int, dict[str, object]]],
+    *,
+    places: Mapping[str, TownshipRef],
+    today: date,
+    imported: AbstractSet[str],
+    known: Mapping[str, str],
+) -> tuple[list[Recipient], list[RowProblem], list[Present]]:
+    """One row per member: rows are grouped by the head's ID number; the head's own row (its member ID
+    is the head's, or 与户主关系 本人/户主) — else the household's first row — gives the household's
+    columns. A bad row keeps its whole household out; the household's other rows say so."""
+    problems: list[RowProblem] = []
+    groups: dict[str, list[tuple[int, dict[str, object]]]] = {}
+    for number, cells in numbered:
+        try:
+            head = _resident(cells.get("id_number"), today, "户主身份证号码")
+        except PolicyError as error:
+            problems.append(RowProblem(number, error.message))
+            continue
+        groups.setdefault(head.number, []).append((number, cells))
+    recipients: list[Recipient] = []
+    present: list[Present] = []
+    seen: dict[str, int] = {}  # every person's ID number → the row that brought them
+    for head_id, group in groups.items():
+        first = group[0][0]
+        if head_id in imported:
+            present.append(Present(first, head_id))
+            continue
+        head_rows = [(n, c) for n, c in group if _is_head_row(c, head_id)]
+        household_row, household_cells = head_rows[0] if head_rows else group[0]
+        bad: dict[int, str] = {}
+        if len(head_rows) > 1:
+            for n, _ in head_rows[1:]:
+                bad[n] = f"户主（身份证号码 {head_id}）在第{household_row}行已有一行"
+        if head_id in seen:
+            bad[household_row] = f"身份证号码 {head_id} 与第{seen[head_id]}行重复"
+        elif head_id in known:
+            bad[household_row] = f"身份证号码 {head_id} 已在案件记录中：{known[head_id]}"
+        cells = dict(household_cells)
+        if not _text(cells.get("household_size")):
+            cells["household_size"] = str(len(group))
+        recipient, reasons = _read_row(
+            household_row, cells, parse_id_number(head_id, today=today).birth_date, places=places, today=today
+        )
+        if reasons:
+            bad[household_row] = "；".join([bad[household_row], *reasons] if household_row in bad else reasons)
+        members: list[HouseholdMember] = []
+        for number, member_cells in group:
+            if number == household_row or number in bad:
+                continue
+            try:
+                member = _member(number, member_cells, today)
+            except PolicyError as error:
+                bad[number] = error.message
+                continue
+            if member.relationship == "本人":
+                bad[number] = f"与户主关系为本人，但成员身份证号码 {member.id_number} 不是户主的 {head_id}"
+            elif member.id_number in seen or member.id_number in (m.id_number for m in members):
+                earlier = seen.get(member.id_number) or next(m.row for m in members if m.id_number == member.id_number)
+                bad[number] = f"成员身份证号码 {member.id_number} 与第{earlier}行重复"
+            elif member.id_number in known or member.id_number in imported:
+                where = known.get(member.id_number, "已导入的在保户")
+                bad[number] = f"成员身份证号码 {member.id_number} 已在案件记录中：{where}"
+            else:
+                members.append(member)
+        for number, _ in group:
+            seen.setdefault(head_id if number == household_row else _text(_.get("member_id")).upper(), number)
+        if bad or recipient is None:
+            rows_bad = sorted(bad)
+            named = "、".join(f"第{n}行" for n in rows_bad)
+            for number, _ in group:
+                reason = bad.get(number) or f"同户{named}有误，整户未导入"
+                problems.append(RowProblem(number, reason))
+            continue
+        able = recipient.member_able_to_work
+        if not _text(household_cells.get("able_to_work")) and recipient.scheme is Programme.DIBAO:
+            able = able or any(16 <= age_on(m.birth_date, today) < 60 for m in members)
+        months = recheck_cadence(income_stable=recipient.income_stable, member_able_to_work=able)
+        recipients.append(
+            replace(
+                recipient,
+                id_number=head_id,
+                members=tuple(members),
+                member_able_to_work=able,
+                cadence_months=months,
+                next_recheck_due=next_recheck_due(recipient.last_recheck or recipient.approved_on, months),
+            )
+        )
+    problems.sort(key=lambda p: p.row)
+    return recipients, problems, present
+
+
 def read_caseload(
     rows: Sequence[Sequence[object]],
     *,
@@ -441,20 +611,20 @@ def read_caseload(
     present: list[Present] = []
     seen: dict[str, int] = {}
     known = in_record or {}
-    count = 0
+    numbered: list[tuple[int, dict[str, object]]] = []
     for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         cells = {key: row[i] if i < len(row) else None for key, i in columns.items()}
-        if not any(_text(value) for value in cells.values()):
-            continue  # a blank line
-        count += 1
+        if any(_text(value) for value in cells.values()):  # not a blank line
+            numbered.append((number, cells))
+    if "member_id" in columns:
+        found, problems, present = _read_members(numbered, places=places, today=today, imported=imported, known=known)
+        return CaseloadReading(found, problems, present, header_index + 1, len(numbered))
+    for number, cells in numbered:
         raw_id = cells.get("id_number")
-        hint = (
-            "（该列被 Excel 存成了数字，末几位已丢失：请把该列设为文本后重新导出）" if isinstance(raw_id, float) else ""
-        )
         try:
-            resident = parse_id_number(_text(raw_id), today=today)
+            resident = _resident(raw_id, today)
         except PolicyError as error:
-            problems.append(RowProblem(number, f"身份证号码无效：{error.message}{hint}"))
+            problems.append(RowProblem(number, error.message))
             continue
         if resident.number in seen:
             problems.append(RowProblem(number, f"身份证号码 {resident.number} 与第{seen[resident.number]}行重复"))
@@ -473,4 +643,4 @@ def read_caseload(
             problems.append(RowProblem(number, "；".join(reasons)))
             continue
         recipients.append(replace(recipient, id_number=resident.number))
-    return CaseloadReading(recipients, problems, present, header_index + 1, count)
+    return CaseloadReading(recipients, problems, present, header_index + 1, len(numbered))

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from jiuzhu.cli import main
 from jiuzhu.policy import CST
+from jiuzhu.policy.ids import compute_check_char
 from jiuzhu.policy.recheck import month_after
 from schemas.enums import (
     Area,
@@ -246,3 +247,49 @@ def test_a_batch_that_collides_with_another_writer_is_not_written_and_a_rerun_fi
     assert "第12–16行所在的一批写入失败" in error and "此前已写入 0 户" in error
     again = run(record, capsys, str(path), "--batch-size", "5")
     assert (again["imported"], again["present"]) == (20, 10)
+
+
+def test_one_row_per_member_brings_the_whole_household_in(
+    record: Record, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head, wife, son, single = (compute_check_char_id(b, s) for b, s in [
+        ("19700101", "011"), ("19720303", "022"), ("20100505", "031"), ("19450707", "041")
+    ])  # fmt: skip
+    lines = [
+        "户主姓名,户主身份证号,乡镇,村(社区),保障类别,月保障金额,批准日期,成员姓名,成员身份证号,与户主关系",
+        f"张三,{head},桃州镇,东亭村,农村低保,1800,2026-05-10,张三,{head},户主",
+        f"张三,{head},桃州镇,东亭村,农村低保,1800,2026-05-10,李梅,{wife},妻子",
+        f"张三,{head},桃州镇,东亭村,农村低保,1800,2026-05-10,张小,{son},长子",
+        f"王五,{single},新杭镇,流洞村,特困供养,1500,2025-11-01,王五,{single},本人",
+    ]
+    path = tmp_path / "成员花名册.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="gbk")
+    first = run(record, capsys, str(path))
+    assert (first["rows"], first["imported"], first["rejected"]) == (4, 2, [])
+    with record.session() as session:
+        by_household: dict[int, list[tuple[str, str]]] = {}
+        for m in session.exec(select(Member).order_by(col(Member.id))):
+            by_household.setdefault(m.household_id, []).append((m.name, m.relationship.value))
+        assert sorted(by_household.values()) == [
+            [("张三", "本人"), ("李梅", "配偶"), ("张小", "子女")],
+            [("王五", "本人")],
+        ]
+        entries = {e.id_number: e for e in session.exec(select(CaseloadEntry))}
+        assert (entries[head].household_size, entries[head].cadence_months) == (3, 6)  # working-age members
+        assert (entries[single].household_size, entries[single].cadence_months) == (1, 12)
+    # Every member goes to the re-check's economic check.
+    from jiuzhu.caseload.rechecks import start_rechecks
+
+    given: list[dict[str, Any]] = []
+    start_rechecks(
+        lambda process, variables: given.append(variables) or 7000 + len(given), record.engine, datetime.now(CST)
+    )
+    assert sorted(len(v["members"]) for v in given) == [1, 3]
+    assert {m["idNumber"] for v in given for m in v["members"]} == {head, wife, son, single}
+    again = run(record, capsys, str(path))
+    assert (again["imported"], again["present"], again["rejected"]) == (0, 2, [])
+
+
+def compute_check_char_id(born: str, sequence: str) -> str:
+    body = f"341822{born}{sequence}"[:17]
+    return body + compute_check_char(body)

@@ -250,3 +250,77 @@ def test_recheck_cadence(stable: bool, able: bool, died: bool, months: int) -> N
 )
 def test_due_dates_clamp_to_the_months_end(start: date, months: int, due: date) -> None:
     assert next_recheck_due(start, months) == month_after(start, months) == due
+
+
+MEMBER_HEADER = [*HEADER, "成员姓名", "成员身份证号", "与户主关系"]
+
+
+def member_row(head: str, name: str, number: str, relationship: str, **changes: object) -> list[object]:
+    return [*good(身份证号=head, **changes), name, number, relationship]
+
+
+def test_one_row_per_member_groups_by_the_heads_id_number() -> None:
+    head, wife = pid("19700101"), pid("19720101", "102")
+    son, other_head = pid("20100101", "105"), pid("19400101", "107")
+    rows = [
+        MEMBER_HEADER,
+        member_row(head, "张三", head, "户主"),
+        member_row(head, "李梅", wife, "妻"),
+        member_row(other_head, "王五", other_head, "本人", 救助类型="特困", 保障人数=""),
+        member_row(head, "张小", son, "儿子"),
+    ]
+    reading = read_caseload(rows, places=PLACES, today=TODAY)
+    assert reading.problems == [] and reading.rows == 4
+    first, second = reading.recipients
+    assert (first.row, first.id_number, first.household_size) == (2, head, 3)
+    assert [(m.row, m.name, m.id_number, m.relationship) for m in first.members] == [
+        (3, "李梅", wife, "配偶"),
+        (5, "张小", son, "子女"),
+    ]
+    assert (first.member_able_to_work, first.cadence_months) == (True, 6)  # the head and his wife are 16–59
+    assert (second.id_number, second.scheme, second.household_size, second.members) == (
+        other_head,
+        Programme.TEKUN,
+        1,  # 保障人数 blank: the household's rows
+        (),
+    )
+
+
+def test_a_bad_member_row_keeps_its_household_out_and_says_so_on_every_row() -> None:
+    head, other = pid("19700101"), pid("19800101", "109")
+    rows = [
+        MEMBER_HEADER,
+        member_row(head, "张三", head, "户主"),
+        member_row(head, "李梅", "123", "配偶"),
+        member_row(head, "张小", pid("20100101", "105"), "邻居"),
+        member_row(other, "赵六", other, "本人"),
+        member_row(other, "赵七", head, "子女"),
+    ]
+    reading = read_caseload(rows, places=PLACES, today=TODAY, imported=set())
+    assert [(p.row, p.reason) for p in reading.problems] == [
+        (2, "同户第3行、第4行有误，整户未导入"),
+        (3, "成员身份证号码无效：身份证号码应为18位，实际为3位"),
+        (4, "与户主关系“邻居”无法识别（应为配偶、子女、父母、孙子女、祖父母、兄弟姐妹或其他）"),
+        (5, "同户第6行有误，整户未导入"),
+        (6, f"成员身份证号码 {head} 与第2行重复"),
+    ]
+    assert reading.recipients == []
+
+
+def test_member_rows_of_an_imported_household_are_present_and_members_in_the_record_rejected() -> None:
+    head, other, known = pid("19700101"), pid("19800101", "109"), pid("19900101", "111")
+    rows = [
+        MEMBER_HEADER,
+        member_row(head, "张三", head, "户主"),
+        member_row(head, "李梅", pid("19720101", "102"), "配偶"),
+        member_row(other, "赵六", other, "本人"),
+        member_row(other, "赵八", known, "兄弟姐妹"),
+    ]
+    reading = read_caseload(
+        rows, places=PLACES, today=TODAY, imported={head}, in_record={known: "已登记为家庭成员 赵八，无案件"}
+    )
+    assert [(p.row, p.id_number) for p in reading.present] == [(2, head)]
+    assert [(p.row, p.reason) for p in reading.problems] == [
+        (4, "同户第5行有误，整户未导入"),
+        (5, f"成员身份证号码 {known} 已在案件记录中：已登记为家庭成员 赵八，无案件"),
+    ]
