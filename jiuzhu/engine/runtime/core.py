@@ -31,6 +31,7 @@ from jiuzhu.engine.decisions import DecisionRepository
 from jiuzhu.engine.dmn import DecisionEvaluation
 from jiuzhu.engine.errors import Code, EngineError, invalid, not_found, precondition
 from jiuzhu.engine.expressions import Expressions
+from jiuzhu.engine.feel import limits as feel_limits
 from jiuzhu.engine.feel import to_json as feel_json
 from jiuzhu.engine.observer import EngineObserver, NullObserver
 from jiuzhu.engine.records import (
@@ -56,7 +57,9 @@ from jiuzhu.engine.runtime.board import JobBoard, activatable
 from jiuzhu.engine.runtime.commit import GroupCommit
 from jiuzhu.engine.runtime.history import ElementHistory
 from jiuzhu.engine.runtime.model import (
+    COMMAND_CPU_BUDGET_S,
     COMPACT_EVERY_ROUNDS,
+    ELEMENT_CPU_BUDGET_S,
     MAX_CACHED_WORKFLOWS,
     MAX_ROUNDS_PER_COMMAND,
     TIMER_EVENT_TYPES,
@@ -95,6 +98,9 @@ class EngineCore:
         self._txn: _Txn | None = None
         self._wake_scheduler: Callable[[], None] = lambda: None
         self._planned_wake_ms: int | None = None  # what the scheduler sleeps until (next_wake_ms)
+        # CPU budgets (model.py): one command's, and one element's expressions' within it
+        self.command_cpu_s = COMMAND_CPU_BUDGET_S
+        self.element_cpu_s = ELEMENT_CPU_BUDGET_S
         self._load()
 
     # Views kept for readers of the records (tests, the REST layer); the parts own them.
@@ -195,9 +201,12 @@ class EngineCore:
                 return
             if self.commits.poisoned:  # an earlier commit failed: start again from the store
                 self._reload()
-            txn = self._txn = _Txn()
+            txn = self._txn = _Txn(cpu_started=feel_limits.cpu_clock())
             try:
-                yield txn
+                # expressions outside an element's own step (a job's output mappings, timers,
+                # correlation keys) share one element's budget; each stepped element gets its own
+                with feel_limits.cpu_budget(self.element_cpu_s, "the expressions of this command"):
+                    yield txn
                 self._conclude(txn)
             except EngineError:
                 self._txn = None
@@ -389,6 +398,11 @@ class EngineCore:
         previous, txn.instance = txn.instance, instance
         try:
             for round_ in range(MAX_ROUNDS_PER_COMMAND):
+                if txn.out_of_budget:
+                    # This command has spent its CPU budget: the instance goes on in a later command
+                    # (the scheduler runs it at once), so others' commands get the lock meanwhile.
+                    txn.resume.add(instance.key)
+                    break
                 if round_ and round_ % COMPACT_EVERY_ROUNDS == 0:
                     # a loop without a wait state (script tasks, gateways) must not deepen the tree
                     # within one command either: Spiff's task iterator stops looking 1,000 levels down
@@ -431,15 +445,29 @@ class EngineCore:
                 done = ElementCompleted(self.new_key(), instance.key, task.task_spec.bpmn_id, str(task.id))
                 self._tx().changes.put(done)
 
+    def _out_of_budget(self, txn: _Txn) -> bool:
+        """May this command step no further element? It may while more than one element's share of
+        its CPU budget is left (the first element always runs, so every command makes progress)."""
+        if not txn.out_of_budget and txn.elements_run:
+            spent = feel_limits.cpu_clock() - txn.cpu_started
+            txn.out_of_budget = spent >= self.command_cpu_s - self.element_cpu_s
+        return txn.out_of_budget
+
     def _step(self, wf: Any) -> bool:
         progressed = False
+        txn = self._tx()
         workflows = [*sorted(wf.get_active_subprocesses(), key=lambda w: w.depth, reverse=True), wf]
         for sub in workflows:
             for task in sub.get_tasks(state=TaskState.READY):
                 if task.task_spec.manual:
                     continue
+                if self._out_of_budget(txn):
+                    return True  # _run sees it and leaves the rest to a later command
+                txn.elements_run += 1
+                element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
                 try:
-                    task.run()
+                    with feel_limits.cpu_budget(self.element_cpu_s, f"the expressions of element '{element}'"):
+                        task.run()
                 except Exception as err:  # a failed expression or mapping: Zeebe raises an incident
                     self._raise_incident(task, _incident_type(err), _message(err))
                 self._deliver_throws()
@@ -688,7 +716,7 @@ class EngineCore:
         self, decision_id: str, decision_key: int, variables: Mapping[str, Any]
     ) -> tuple[DecisionDefinition, DecisionEvaluation]:
         """The EvaluateDecision command: a failure is reported in the result, not raised."""
-        with self.lock:
+        with self.lock, feel_limits.cpu_budget(self.element_cpu_s, "the decision's expressions"):
             decision = self.decision_repo.find(decision_id, decision_key)
             return decision, self.decision_repo.evaluate(decision, variables)
 
