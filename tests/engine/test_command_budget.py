@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -26,6 +27,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
 from jiuzhu.engine.clock import Clock
+from jiuzhu.engine.records import Instance
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.runtime.model import COMMAND_CPU_BUDGET_S, ELEMENT_CPU_BUDGET_S
 from jiuzhu.engine.server import EngineServer
@@ -136,6 +138,48 @@ def test_a_heavy_create_and_a_heavy_completion_let_other_commands_in(tmp_path: P
     drive(engine)
     assert heavy.key not in engine.instances and waiting.key not in engine.instances
     assert not engine.open_incidents()
+
+
+def test_the_scheduler_runs_due_instances_one_command_at_a_time(tmp_path: Path) -> None:
+    """Ten instances whose timers fall due together, each a few budgets of work after the timer: a
+    create from another thread answers after the scheduler's first command or so, not after a
+    command for each of the ten (the lock was held over the whole round of due instances)."""
+    clock = Clock(controlled=True, start=T0)
+    engine = open_engine(tmp_path, clock)
+    p = Process("timed").start().timer("wait", "timeDuration", "PT1H")
+    ids = [f"s{i}" for i in range(8)]
+    for i in ids:
+        p.script(i, HEAVY, f"r{i}")
+    engine.deploy(
+        [
+            ("timed.bpmn", p.end().chain("start", "wait", *ids, "end").xml()),
+            ("light.bpmn", linear_jobs("light", ["light.work"])),
+        ]
+    )
+    timed = [engine.create_instance("timed", {}).key for _ in range(10)]
+    started = threading.Event()
+    commands: list[int] = []  # instances the scheduler ran, one entry per command
+    run = engine._run
+
+    def counted(instance: Instance) -> None:
+        if instance.key in timed:
+            commands.append(instance.key)
+            started.set()
+        run(instance)
+
+    engine._run = counted  # type: ignore[method-assign]
+    clock.advance(timedelta(hours=2))
+    scheduler = threading.Thread(target=drive, args=(engine,))
+    scheduler.start()
+    try:
+        assert started.wait(BOUND)
+        engine.create_instance("light", {})
+        commands_before_the_create_answered = len(commands)
+    finally:
+        scheduler.join(120)
+    assert commands_before_the_create_answered < len(timed)
+    assert not any(key in engine.instances for key in timed)
+    assert set(commands) == set(timed)
 
 
 # --- through the gateway -------------------------------------------------------------------------

@@ -924,27 +924,27 @@ class EngineCore:
 
     def tick(self) -> int:
         """Fire due timers, time out expired job activations, release back-offs, drop expired
-        messages. Cost grows with what is due, not with what is waiting."""
+        messages. Cost grows with what is due, not with what is waiting. Each due instance is its
+        own command, with the lock let go in between: one heavy instance (or many due together)
+        cannot keep others' commands waiting, as records interleave on a Zeebe partition."""
         fired = 0
-        with self.lock:
-            now = self.now_ms()
-            due_instances: list[int] = []
-            while self._timer_heap and self._timer_heap[0][0] <= now:
-                due, key = heapq.heappop(self._timer_heap)
-                instance = self.instances.get(key)
-                if instance is not None and instance.next_due_ms == due and key not in due_instances:
-                    if any(i.error_type == "UNKNOWN" for i in self._incidents_of(key)):
-                        continue  # held by an unexpected failure until its incident is resolved
-                    due_instances.append(key)
-            for key in due_instances:
+        now = self.now_ms()
+        for key, due in self._due_instances(now):
+            try:
                 with self.command() as txn:
-                    instance = self.instances[key]
+                    instance = self.instances.get(key)
+                    if instance is None or instance.next_due_ms != due:
+                        continue  # ended or moved by a command in between (its new time is in the heap)
                     self._focus(instance, None)
                     txn.instance = instance
                     self.workflow(instance).refresh_timers()
                     self._run(instance)
                     txn.instance = None
-                fired += 1
+            except Exception:  # the command raised its incident (or refused): the others still run
+                log.exception("due instance %s failed", key)
+                continue
+            fired += 1
+        with self.lock:
             due_jobs = self.board.due(now)
             if due_jobs:
                 with self.command() as txn:
@@ -968,13 +968,26 @@ class EngineCore:
                     for message in expired:
                         self.messages.pop(message.key)
                         txn.changes.drop(message)
-            fired += self._fire_timer_starts(now)
+        fired += self._fire_timer_starts(now)
         if fired:
             try:
                 self.observer.timers_fired(fired)
             except Exception:
                 log.exception("engine observer failed")
         return fired
+
+    def _due_instances(self, now: int) -> list[tuple[int, int]]:
+        """(instance, due time) of the instances due by `now`, earliest first, taken off the heap."""
+        due_instances: dict[int, int] = {}
+        with self.lock:
+            while self._timer_heap and self._timer_heap[0][0] <= now:
+                due, key = heapq.heappop(self._timer_heap)
+                instance = self.instances.get(key)
+                if instance is not None and instance.next_due_ms == due and key not in due_instances:
+                    if any(i.error_type == "UNKNOWN" for i in self._incidents_of(key)):
+                        continue  # held by an unexpected failure until its incident is resolved
+                    due_instances[key] = due
+        return list(due_instances.items())
 
     # ------------------------------------------------------------------ stats read at scrape time
 
