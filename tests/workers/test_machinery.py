@@ -163,7 +163,9 @@ async def test_a_worker_outlasts_many_gateway_errors_and_works_once_the_engine_i
         )
         assert worker.zeebe_adapter.connected
         with engine as server:
-            xml = Process("reconnect").start().service("create", "referral.create").end().chain("start", "create", "end")
+            xml = (
+                Process("reconnect").start().service("create", "referral.create").end().chain("start", "create", "end")
+            )
             server.engine.deploy([("reconnect.bpmn", xml.xml())])
             key = server.engine.create_instance("reconnect", {}).key
             # the worker took the job: its empty input fails the contract, with a back-off
