@@ -5,8 +5,10 @@ Run: `.venv/bin/python bench/overload.py [--polls 300] [--seconds 20] [--creates
 `jiuzhu engine` runs as a subprocess (bench/engine.py's launcher). This process deploys a one-job
 process, then for `--seconds`: `--polls` threads each keep an ActivateJobs long poll open (5 s
 request timeout, re-polling at once when it ends or is refused), one thread creates instances at
-`--creates-per-s`, and one thread calls Topology every 50 ms. Printed: Topology p50/p99/max, how
-many polls were accepted and refused (RESOURCE_EXHAUSTED), creates accepted/refused, and any other
+`--creates-per-s`, and Topology is called every 50 ms twice over: by a thread of this process and by
+a process of its own (as a health check would call it), so the figure is not this process's own
+300 threads queuing for its interpreter lock. Printed: Topology p50/p99/max for both, how many
+polls were accepted and refused (RESOURCE_EXHAUSTED), creates accepted/refused, and any other
 status code (there should be none). Figures, not asserts: tests/engine/test_overload.py checks the
 behaviour.
 """
@@ -14,6 +16,7 @@ behaviour.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -50,6 +53,36 @@ class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientIntercepto
 
     def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return continuation(self._with_token(details), request)
+
+
+def topology_prober(address: str, metadata: tuple[tuple[str, str], ...], seconds: float, out: Any) -> None:
+    """In a process of its own: Topology every 50 ms for `seconds`; the latencies (ms) go to `out`."""
+    channel = grpc.intercept_channel(grpc.insecure_channel(address), _Bearer(metadata))
+    stub = pb_grpc.GatewayStub(channel)
+    latencies: list[float] = []
+    errors = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        started = time.monotonic()
+        try:
+            stub.Topology(pb.TopologyRequest(), timeout=30)
+            latencies.append((time.monotonic() - started) * 1000)
+        except grpc.RpcError:
+            errors += 1
+        time.sleep(0.05)
+    channel.close()
+    out.send((latencies, errors))
+
+
+def _percentiles(name: str, ms: list[float]) -> str:
+    if not ms:
+        return f"  {name}: no calls"
+    ordered = sorted(ms)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (
+        f"  {name}: {len(ordered)} calls, p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, "
+        f"max {ordered[-1]:.1f} ms"
+    )
 
 
 def run(polls: int, seconds: float, creates_per_s: float) -> None:
@@ -120,21 +153,26 @@ def measure(
 
     threads = [threading.Thread(target=poller, args=(i,), daemon=True) for i in range(polls)]
     threads += [threading.Thread(target=creator, daemon=True), threading.Thread(target=topology, daemon=True)]
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    prober = context.Process(target=topology_prober, args=(address, metadata, seconds, sender), daemon=True)
     for thread in threads:
         thread.start()
+    time.sleep(1.0)  # the flood is under way before the separate prober starts
+    prober.start()
     time.sleep(seconds)
+    separate, separate_errors = receiver.recv() if receiver.poll(60) else ([], -1)
+    prober.join(10)
     stop.set()
     for thread in threads:
         thread.join(40)
     for channel in channels:
         channel.close()
-    ordered = sorted(topology_ms)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
     print(f"{polls} concurrent long polls + {creates_per_s:g} creates/s for {seconds:g} s")
-    print(
-        f"  Topology: {len(ordered)} calls, p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, "
-        f"max {ordered[-1]:.1f} ms"
-    )
+    print(_percentiles("Topology from a process of its own", separate))
+    if separate_errors:
+        print(f"    errors: {separate_errors}")
+    print(_percentiles("Topology from a thread beside the 300 pollers", topology_ms))
     for what, n in sorted(outcomes.items()):
         print(f"  {what}: {n}")
 

@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jiuzhu.payments import cli as payments_cli
 
     payments_cli.register(sub)
+    from jiuzhu.caseload import cli as caseload_cli
+
+    caseload_cli.register(sub)
     return parser
 
 
@@ -201,6 +204,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
         _register_case_stats(case_record, args.data_dir, server.clock.now)
         watching = _watch_new_tasks(app, case_record, args.data_dir, server.clock.now, settings.public_url)
         reconciling = _reconcile_cases(app, case_record, server.clock.now)
+        rechecking = _start_imported_rechecks(server, case_record)
         if county is not None:
             from jiuzhu.demo import start_cases
 
@@ -220,6 +224,7 @@ def _serve(args: argparse.Namespace, deploy_dir: Path | None, everything: bool =
     if background is not None:
         watching.set()
         reconciling.set()
+        rechecking.set()
         background.stop()
     server.stop()
     return 0
@@ -300,6 +305,17 @@ def _reconcile_cases(app: Any, url: str, now: Any) -> threading.Event:
     # Every township's cases: instance states only, no personal data.
     acting = as_county_reader("jiuzhu-reconcile", "案件核对")
     return CaseReconciler(app.state.tasklist.client, make_engine(url), now, acting=acting).start()
+
+
+def _start_imported_rechecks(server: Any, url: str) -> threading.Event:
+    """Households of `jiuzhu caseload import` enter dynamic-management on this engine (caseload/rechecks.py)."""
+    from jiuzhu.caseload.rechecks import start_in_background
+    from schemas.db import make_engine
+
+    def create(process_id: str, variables: dict[str, Any]) -> int:
+        return int(server.engine.create_instance(process_id, variables).key)
+
+    return start_in_background(create, make_engine(url), server.clock.now)
 
 
 def _case_record_file(args: argparse.Namespace) -> str:
@@ -441,4 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         from jiuzhu.payments.cli import run_command
 
         return run_command(args)
+    if args.command == "caseload":
+        from jiuzhu.caseload.cli import run_command as caseload_command
+
+        return caseload_command(args)
     return 2

@@ -7,6 +7,7 @@ from pyzeebe import ZeebeTaskRouter
 from sqlmodel import col, select
 
 from jiuzhu.policy import payment_start
+from jiuzhu.policy.recheck import next_recheck_due, recheck_cadence
 from schemas.contracts.errors import HOUSEHOLD_NOT_HEARD, INPUT_REJECTED
 from schemas.contracts.jobs.dynamic import (
     RecordRecheckInput,
@@ -21,23 +22,23 @@ from workers.runtime import CaseRecordError, JobContext, Thrown, job_type, keyed
 
 router = ZeebeTaskRouter()
 
-STABLE_MONTHS = 12  # stable income, nobody able to work: yearly
-UNSTABLE_MONTHS = 6  # unstable income or members able to work: half-yearly
-AFTER_DEATH_MONTHS = 3  # re-check within 3 months after a recipient dies
 TAPER_MONTHS = 6  # 渐退期: at most 6 months
 
 
 def cadence(data: ScheduleRecheckInput) -> int:
-    if data.recipient_died:
-        return AFTER_DEATH_MONTHS
-    return STABLE_MONTHS if data.income_stable and not data.member_able_to_work else UNSTABLE_MONTHS
+    """The cadence rule of jiuzhu.policy.recheck (12 / 6 / 3 months)."""
+    return recheck_cadence(
+        income_stable=data.income_stable,
+        member_able_to_work=data.member_able_to_work,
+        recipient_died=data.recipient_died,
+    )
 
 
 @job_type(router, "dynamic.schedule-recheck")
 def schedule_recheck(ctx: JobContext, data: ScheduleRecheckInput) -> ScheduleRecheckOutput:
     load_case(ctx, data.case_id)
     months = cadence(data)
-    due = month_after(data.from_date, months)
+    due = next_recheck_due(data.from_date, months)
     ctx.note(nextRecheckDue=due.isoformat(), cadenceMonths=months)
     return ScheduleRecheckOutput(next_recheck_due=due, cadence_months=months)
 

@@ -349,6 +349,7 @@ def build_v2_router(
                 "tenantId": TENANT,
                 "variables": variables,
                 "tags": [],
+                "businessId": None,  # required by Camunda's clients (the SDK refuses a result without it)
             }
         )
 

@@ -126,7 +126,7 @@ class CaseFile:
 
 
 def _who(entry: AuditEntry, names: dict[str, str]) -> str:
-    if entry.actor.startswith("worker:"):
+    if entry.actor.startswith(("worker:", "cli:")):  # a job, or an operator's command (jiuzhu payments, caseload)
         return SYSTEM
     return names.get(entry.actor, entry.actor)
 

@@ -22,6 +22,8 @@ ACTIONS = {
     "usertask.completed": "提交任务",
     "usertask.reassigned": "改派任务",
     "case.cancelled": "终止办理",  # the process instance was cancelled in the engine (reconcile.py)
+    "caseload.import": "存量导入（原系统在保户）",  # jiuzhu caseload import
+    "caseload.start-recheck": "纳入动态管理",  # its dynamic-management instance started (caseload/rechecks.py)
 }
 
 

@@ -2,6 +2,7 @@
 
 from schemas.tables.audit import AuditEntry, AuditLogAppendOnlyError
 from schemas.tables.base import CaseRecordModel, UtcDateTime
+from schemas.tables.caseload import CaseloadEntry, CaseloadImport
 from schemas.tables.cases import Case
 from schemas.tables.checks import EconomicCheck, EconomicCheckItem
 from schemas.tables.complaints import Complaint, ComplaintStatus
@@ -26,6 +27,8 @@ __all__ = [
     "AuditLogAppendOnlyError",
     "Case",
     "CaseRecordModel",
+    "CaseloadEntry",
+    "CaseloadImport",
     "Complaint",
     "ComplaintStatus",
     "Decision",

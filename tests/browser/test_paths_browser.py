@@ -6,6 +6,9 @@ the person sees.
   named visitors → the township assessment → the leader's approval with the figures → the result
   publicity in the applicant's village, masked on the public page → the decision notice delivered;
 - a rejection at the check: the notice task names the case and the reasons, the notice PDF lists them,
+  and the case closes as 不予批准;
+- a rejection at the visit: the visitors find what the check could not; the leader reads their findings
+  and the township's assessment on her form, refuses with reasons, the notice quoting them is delivered
   and the case closes as 不予批准.
 """
 
@@ -187,3 +190,74 @@ def test_rejected_at_the_check_the_notice_names_the_reasons_and_the_case_closes(
     live.advance(timedelta(days=15, minutes=5))
     status_becomes(window, "不予批准")
     expect(window.locator("section[aria-labelledby=docs]")).to_contain_text("没有待办环节。")
+
+
+def test_rejected_at_the_visit_the_leader_reads_the_findings_and_the_notice_gives_her_reasons(
+    live: LiveSystem, sign_in: SignIn, tmp_path: Path
+) -> None:
+    mother = applicant("h168")  # 杨春花 and her son: the registry's check passes (wages of ¥1,110)
+    window = sign_in("taozhou.jingban")
+    number = apply_for(window, mother, "低保", channel="一窗受理")
+    live.advance(timedelta(hours=2))
+
+    # The visitors find a shop let out that no register knows of: 不符合.
+    task_of(window, live, number, VISIT)
+    claim(window, "王经办")
+    fill_when(window, "入户时间", "2026/03/02", "10:00")
+    choose(window, "调查人员一", "王经办")
+    choose(window, "调查人员二", "孙经办")
+    findings = "入户发现临街门面一间出租，月租金约两千元，未申报。"
+    window.get_by_label("调查情况（居住、收入、财产、劳动能力等）").fill(findings)
+    choose(window, "在场家庭成员签字", "杨春花")
+    window.get_by_label("不符合", exact=True).check()
+    complete(window)
+
+    # 乡镇审核: the property is not within the local rules.
+    task_of(window, live, number, ASSESSMENT)
+    claim(window, "王经办")
+    expect(window.get_by_label("家庭财产状况符合当地规定")).not_to_be_checked()
+    field(window, "家庭收入").get_by_role("button", name="添加").click()
+    choose(window, "收入类型", "工资性收入")
+    window.get_by_label("金额（元）").fill("1110")
+    notes = "门面出租收入未申报，家庭财产状况不符合当地规定。"
+    window.get_by_label("审核意见").fill(notes)
+    complete(window)
+
+    # The leader reads what the visitors found and what the township concluded, and refuses.
+    leader = sign_in("taozhou.lingdao")
+    task_of(leader, live, number, APPROVAL)
+    claim(leader, "周分管")
+    form = leader.locator("#task-form")
+    expect(form.locator(".fjs-form-field-text", has_text="入户调查结论")).to_have_text(
+        f"入户调查结论：不符合；调查情况：{findings}"
+    )
+    expect(form.locator(".fjs-form-field-text", has_text="乡镇审核意见")).to_have_text(f"乡镇审核意见：{notes}")
+    expect(form).to_contain_text("拟救助金额 未核算")
+    leader.get_by_label("不予批准", exact=True).check()
+    expect(leader.get_by_label("批准救助金额（元）")).to_be_hidden()
+    reasons = "入户调查发现家庭有门面出租收入未申报，家庭财产状况不符合低保条件。"
+    leader.get_by_label("审批理由（不予批准时写明事实和依据）").fill(reasons)
+    complete(leader)
+
+    # The written notice quotes her reasons; delivered within the hour, the case closes as 不予批准.
+    task_of(window, live, number, DELIVERY)
+    expect(window.locator("#task-household")).to_have_text("杨春花户")
+    claim(window, "王经办")
+    notice = window.locator("#task-form")
+    expect(notice).to_contain_text(re.compile(r"文书编号：桃州镇民救告〔2026〕\d+号"))
+    expect(notice.locator(".fjs-form-field-text", has_text="不予批准的理由")).to_contain_text(reasons)
+    live.advance(timedelta(hours=1))
+    deliver(window, "2026/03/02", "11:30", "送达回证-2026-103")
+
+    open_case(window, live, number)
+    status_becomes(window, "不予批准")
+    documents = window.locator("section[aria-labelledby=docs]")
+    expect(documents).to_contain_text("已送达")
+    expect(documents).to_contain_text("没有待办环节。")
+    with window.expect_download() as download:
+        documents.get_by_role("link", name="下载 PDF").first.click()
+    pdf = tmp_path / "notice.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert reasons in flat and "杨春花" in flat and "六十日内" in flat, text[:1500]

@@ -9,7 +9,7 @@ import pytest
 from jiuzhu.engine.clock import Clock
 from jiuzhu.engine.runtime import Engine
 from jiuzhu.engine.store.repository import Store, open_database
-from tests.engine.bpmn_builder import Process
+from tests.engine.bpmn_builder import Process, error_ref
 
 pytestmark = pytest.mark.engine
 
@@ -63,3 +63,54 @@ def test_history_lists_every_round_while_the_instance_runs(tmp_path: Path) -> No
     assert restarted.completed_elements(instance.key) == done
     round_trip(restarted, 51)
     assert restarted.completed_elements(instance.key).count("work") == 51
+
+
+def tekun_checks() -> bytes:
+    """特困's two checks side by side: the self-care record and assessment (an assessment sent back goes
+    round its branch again) and the supporters' check; both meet at a parallel join."""
+    return (
+        Process("tekun")
+        .error("rejected", "INPUT_REJECTED")
+        .start()
+        .parallel("fork")
+        .xor("again")
+        .service("record", "selfcare.record")
+        .service("assess", "selfcare.assess")
+        .boundary("sentBack", "assess", error_ref("rejected"))
+        .service("supporters", "supporters.check")
+        .parallel("join")
+        .service("assessment", "township.assess")
+        .end()
+        .chain("start", "fork", "again", "record", "assess", "join", "assessment", "end")
+        .chain("fork", "supporters", "join")
+        .flow("sentBack", "again")
+        .xml()
+    )
+
+
+def job_of(engine: Engine, job_type: str) -> int:
+    [job] = engine.activate_jobs(job_type, "w", 60_000, 1, [], -1)
+    return job.job.key
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["running", "restarted"])
+def test_a_branch_sent_back_after_the_other_branch_is_done_still_meets_it_at_the_join(
+    tmp_path: Path, restart: bool
+) -> None:
+    """The supporters' check is done (its token waits at the join) when the self-care assessment is sent
+    back: the compacted tree must keep the waiting token where the join looks for it."""
+    db = f"sqlite:///{tmp_path / 'engine.db'}"
+    engine = Engine(Store(open_database(db)), Clock())
+    engine.deploy([("tekun.bpmn", tekun_checks())])
+    instance = engine.create_instance("tekun", {})
+    engine.complete_job(job_of(engine, "supporters.check"), {})  # first done: its token waits at the join
+    engine.complete_job(job_of(engine, "selfcare.record"), {})
+    engine.throw_error(job_of(engine, "selfcare.assess"), "INPUT_REJECTED", "评估被退回", {})
+    if restart:
+        engine = Engine(Store(open_database(db)), Clock())
+    engine.complete_job(job_of(engine, "selfcare.record"), {})
+    engine.complete_job(job_of(engine, "selfcare.assess"), {})
+    done = engine.completed_elements(instance.key)
+    assert done.count("record") == 2 and done.count("sentBack") == 1 and done.count("join") == 1, done
+    engine.complete_job(job_of(engine, "township.assess"), {})  # the join let the case go on
+    assert instance.key not in engine.instances or engine.instances[instance.key].state != "ACTIVE"

@@ -58,7 +58,12 @@ from typing import Any
 
 import pytest
 from pyzeebe import Job, ZeebeClient, ZeebeWorker
-from pyzeebe.errors import ZeebeDeadlineExceeded, ZeebeGatewayUnavailableError, ZeebeInternalError
+from pyzeebe.errors import (
+    ZeebeBackPressureError,
+    ZeebeDeadlineExceeded,
+    ZeebeGatewayUnavailableError,
+    ZeebeInternalError,
+)
 
 from jiuzhu.testing import EngineProcess
 from tests.engine.bpmn_builder import Process
@@ -72,7 +77,9 @@ TOTAL = 300
 KILL_AFTER = 120
 CREATORS = 6
 JOB_TIMEOUT_MS = 2000
-CONNECTION_ERRORS = (ZeebeGatewayUnavailableError, ZeebeInternalError, ZeebeDeadlineExceeded)
+# What a client retries: the gateway away or slow, and back-pressure (RESOURCE_EXHAUSTED) on a busy
+# machine right after the restart, when the engine refuses new work before completions.
+CONNECTION_ERRORS = (ZeebeGatewayUnavailableError, ZeebeInternalError, ZeebeDeadlineExceeded, ZeebeBackPressureError)
 # Reconnect quickly after the restart instead of gRPC's default back-off of up to two minutes.
 CHANNEL_OPTIONS = (
     ("grpc.initial_reconnect_backoff_ms", 100),

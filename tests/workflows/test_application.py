@@ -305,6 +305,29 @@ def test_tekun_supporters_checked_before_the_self_care_assessment_still_joins(ca
     assert case.complete("eligibility.assess")["selfCareLevel"] == "部分丧失生活自理能力"
 
 
+SELF_CARE = {"eating": True, "dressing": True, "bedTransfer": True, "toileting": True, "walkingIndoors": True}
+
+
+def test_tekun_self_care_sent_back_after_the_supporters_check_is_done_still_reaches_the_assessment(
+    case: Case,
+) -> None:
+    """核查法定义务人 is done first (its token waits at 特困核查完成); the self-care record is then sent back
+    by the worker and filled again: the join still lets the case on to 乡镇审核."""
+    key = accept(case, caseType="特困")
+    case.complete("verification.check-economic-status")
+    home_visit(case)
+    case.do("Activity_CheckSupporters", supporterAble=False, supporterNotes="无子女，配偶已故")
+    assert case.waiting_tasks() == ["Activity_RecordSelfCare"]
+    case.do("Activity_RecordSelfCare", **SELF_CARE, bathing=False)
+    case.throw("eligibility.assess-self-care", "INPUT_REJECTED", {"taskRejection": "评估说明未填写"})
+    assert case.waiting_tasks() == ["Activity_RecordSelfCare"]
+    case.do("Activity_RecordSelfCare", **SELF_CARE, bathing=False, selfCareNotes="洗澡需人协助")
+    case.complete("eligibility.assess-self-care")
+    assert case.waiting_tasks() == ["Activity_TownshipAssessment"] and case.active(key)
+    case.do("Activity_TownshipAssessment", **assessment_form())
+    assert case.complete("eligibility.assess")["selfCareLevel"] == "部分丧失生活自理能力"
+
+
 def test_national_profile_first_review_publicity_evaluation_on_objection_county_confirmation(case: Case) -> None:
     key = accept(case, policyProfile="national")
     assert case.last_input("application.accept")["path"] == "national"

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.workflows
 PROCESS = "dynamic-management"
 
 
-def enrol(case: Case, *, stable: bool = True, able: bool = False) -> int:
+def enrol(case: Case, *, stable: bool = True, able: bool = False, recheck_from: str | None = None) -> int:
     variables: dict[str, Any] = {
         "caseId": 1001,
         "householdId": 501,
@@ -26,6 +26,8 @@ def enrol(case: Case, *, stable: bool = True, able: bool = False) -> int:
         "memberAbleToWork": able,
         "checkAuthorised": True,
     }
+    if recheck_from is not None:  # a household of the caseload import: its last re-check or 认定日期
+        variables["recheckFrom"] = recheck_from
     key = case.start(PROCESS, variables)
     return key
 
@@ -61,6 +63,30 @@ def test_yearly_recheck_keeps_assistance_and_schedules_the_next(case: Case) -> N
     nxt = case.complete("dynamic.schedule-recheck")
     assert nxt["fromDate"] == "2027-03-07"
     assert case.active(key) and "notice.issue-decision" not in case.trail
+
+
+def test_an_imported_household_counts_from_its_last_recheck_once_then_from_the_recheck(case: Case) -> None:
+    key = enrol(case, recheck_from="2025-05-20")
+    assert case.complete("dynamic.schedule-recheck")["fromDate"] == "2025-05-20"
+    assert case.last_output("dynamic.schedule-recheck")["nextRecheckDue"] == "2026-05-01"
+    case.advance(timedelta(days=50))
+    assert case.waiting() == []  # 2026-04-21: not due yet
+    case.advance(timedelta(days=30))
+    recheck_until_proposal(case)
+    case.do("Activity_ProposeOutcome", recheckOutcome="维持", recheckReasons="家庭情况无变化", incomeStable=True)
+    case.do("Activity_ApproveRecheck", approverId=41)
+    case.complete("dynamic.record-recheck")
+    # the next cycle counts from the re-check just made, not from the imported date again
+    assert case.complete("dynamic.schedule-recheck")["fromDate"] == "2026-05-21"
+    assert case.active(key)
+
+
+def test_an_overdue_imported_household_is_rechecked_at_once(case: Case) -> None:
+    enrol(case, recheck_from="2024-11-30", stable=False)
+    case.complete("dynamic.schedule-recheck")
+    assert case.last_output("dynamic.schedule-recheck")["nextRecheckDue"] == "2025-05-01"
+    case.advance(timedelta(minutes=1))
+    assert case.waiting() == ["verification.check-economic-status"]
 
 
 def test_half_yearly_when_a_member_can_work(case: Case) -> None:

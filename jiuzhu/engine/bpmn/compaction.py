@@ -11,6 +11,10 @@ Nothing is re-hung under a boundary-event split, nor a split with a running boun
 split's join finds its split among its ancestors and reads the split's children as the activity and
 its boundary events. Likewise a parallel or inclusive fork whose branches still run is kept: its join
 must find every branch beside the others, not one re-hung under another.
+A token waiting at a parallel or inclusive join is never re-hung either: the join
+counts an incoming flow as arrived by the spec of that token's parent, so under another parent the
+branch it stands for would be missing for ever (特困: the supporters' check done and waiting while the
+self-care assessment is sent back and goes round its branch again).
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ def _compact_tree(tree_owner: Any, top: Any) -> list[Any]:
         others = [c for c in node.children if c is not done[0] and not c.has_state(TaskState.FINISHED_MASK)]
         if any(isinstance(c.task_spec, BoundaryEvent) for c in others):
             break
+        if any(isinstance(c.task_spec, (ParallelGateway, InclusiveGateway)) for c in others):
+            break  # a token waiting at a join: the join reads where it came from off its parent
         if others and isinstance(node.task_spec, BoundaryEventSplit):
             break  # the activity or a boundary event's path is still under way: the split stays whole
         if (running or others) and isinstance(done[0].task_spec, BoundaryEventSplit):

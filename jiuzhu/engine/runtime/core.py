@@ -31,6 +31,7 @@ from jiuzhu.engine.decisions import DecisionRepository
 from jiuzhu.engine.dmn import DecisionEvaluation
 from jiuzhu.engine.errors import Code, EngineError, invalid, not_found, precondition
 from jiuzhu.engine.expressions import Expressions
+from jiuzhu.engine.feel import limits as feel_limits
 from jiuzhu.engine.feel import to_json as feel_json
 from jiuzhu.engine.observer import EngineObserver, NullObserver
 from jiuzhu.engine.records import (
@@ -56,7 +57,9 @@ from jiuzhu.engine.runtime.board import JobBoard, activatable
 from jiuzhu.engine.runtime.commit import GroupCommit
 from jiuzhu.engine.runtime.history import ElementHistory
 from jiuzhu.engine.runtime.model import (
+    COMMAND_CPU_BUDGET_S,
     COMPACT_EVERY_ROUNDS,
+    ELEMENT_CPU_BUDGET_S,
     MAX_CACHED_WORKFLOWS,
     MAX_ROUNDS_PER_COMMAND,
     TIMER_EVENT_TYPES,
@@ -95,6 +98,9 @@ class EngineCore:
         self._txn: _Txn | None = None
         self._wake_scheduler: Callable[[], None] = lambda: None
         self._planned_wake_ms: int | None = None  # what the scheduler sleeps until (next_wake_ms)
+        # CPU budgets (model.py): one command's, and one element's expressions' within it
+        self.command_cpu_s = COMMAND_CPU_BUDGET_S
+        self.element_cpu_s = ELEMENT_CPU_BUDGET_S
         self._load()
 
     # Views kept for readers of the records (tests, the REST layer); the parts own them.
@@ -195,9 +201,12 @@ class EngineCore:
                 return
             if self.commits.poisoned:  # an earlier commit failed: start again from the store
                 self._reload()
-            txn = self._txn = _Txn()
+            txn = self._txn = _Txn(cpu_started=feel_limits.cpu_clock())
             try:
-                yield txn
+                # expressions outside an element's own step (a job's output mappings, timers,
+                # correlation keys) share one element's budget; each stepped element gets its own
+                with feel_limits.cpu_budget(self.element_cpu_s, "the expressions of this command"):
+                    yield txn
                 self._conclude(txn)
             except EngineError:
                 self._txn = None
@@ -389,6 +398,11 @@ class EngineCore:
         previous, txn.instance = txn.instance, instance
         try:
             for round_ in range(MAX_ROUNDS_PER_COMMAND):
+                if txn.out_of_budget:
+                    # This command has spent its CPU budget: the instance goes on in a later command
+                    # (the scheduler runs it at once), so others' commands get the lock meanwhile.
+                    txn.resume.add(instance.key)
+                    break
                 if round_ and round_ % COMPACT_EVERY_ROUNDS == 0:
                     # a loop without a wait state (script tasks, gateways) must not deepen the tree
                     # within one command either: Spiff's task iterator stops looking 1,000 levels down
@@ -431,15 +445,29 @@ class EngineCore:
                 done = ElementCompleted(self.new_key(), instance.key, task.task_spec.bpmn_id, str(task.id))
                 self._tx().changes.put(done)
 
+    def _out_of_budget(self, txn: _Txn) -> bool:
+        """May this command step no further element? It may while more than one element's share of
+        its CPU budget is left (the first element always runs, so every command makes progress)."""
+        if not txn.out_of_budget and txn.elements_run:
+            spent = feel_limits.cpu_clock() - txn.cpu_started
+            txn.out_of_budget = spent >= self.command_cpu_s - self.element_cpu_s
+        return txn.out_of_budget
+
     def _step(self, wf: Any) -> bool:
         progressed = False
+        txn = self._tx()
         workflows = [*sorted(wf.get_active_subprocesses(), key=lambda w: w.depth, reverse=True), wf]
         for sub in workflows:
             for task in sub.get_tasks(state=TaskState.READY):
                 if task.task_spec.manual:
                     continue
+                if self._out_of_budget(txn):
+                    return True  # _run sees it and leaves the rest to a later command
+                txn.elements_run += 1
+                element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
                 try:
-                    task.run()
+                    with feel_limits.cpu_budget(self.element_cpu_s, f"the expressions of element '{element}'"):
+                        task.run()
                 except Exception as err:  # a failed expression or mapping: Zeebe raises an incident
                     self._raise_incident(task, _incident_type(err), _message(err))
                 self._deliver_throws()
@@ -688,7 +716,7 @@ class EngineCore:
         self, decision_id: str, decision_key: int, variables: Mapping[str, Any]
     ) -> tuple[DecisionDefinition, DecisionEvaluation]:
         """The EvaluateDecision command: a failure is reported in the result, not raised."""
-        with self.lock:
+        with self.lock, feel_limits.cpu_budget(self.element_cpu_s, "the decision's expressions"):
             decision = self.decision_repo.find(decision_id, decision_key)
             return decision, self.decision_repo.evaluate(decision, variables)
 
@@ -896,27 +924,27 @@ class EngineCore:
 
     def tick(self) -> int:
         """Fire due timers, time out expired job activations, release back-offs, drop expired
-        messages. Cost grows with what is due, not with what is waiting."""
+        messages. Cost grows with what is due, not with what is waiting. Each due instance is its
+        own command, with the lock let go in between: one heavy instance (or many due together)
+        cannot keep others' commands waiting, as records interleave on a Zeebe partition."""
         fired = 0
-        with self.lock:
-            now = self.now_ms()
-            due_instances: list[int] = []
-            while self._timer_heap and self._timer_heap[0][0] <= now:
-                due, key = heapq.heappop(self._timer_heap)
-                instance = self.instances.get(key)
-                if instance is not None and instance.next_due_ms == due and key not in due_instances:
-                    if any(i.error_type == "UNKNOWN" for i in self._incidents_of(key)):
-                        continue  # held by an unexpected failure until its incident is resolved
-                    due_instances.append(key)
-            for key in due_instances:
+        now = self.now_ms()
+        for key, due in self._due_instances(now):
+            try:
                 with self.command() as txn:
-                    instance = self.instances[key]
+                    instance = self.instances.get(key)
+                    if instance is None or instance.next_due_ms != due:
+                        continue  # ended or moved by a command in between (its new time is in the heap)
                     self._focus(instance, None)
                     txn.instance = instance
                     self.workflow(instance).refresh_timers()
                     self._run(instance)
                     txn.instance = None
-                fired += 1
+            except Exception:  # the command raised its incident (or refused): the others still run
+                log.exception("due instance %s failed", key)
+                continue
+            fired += 1
+        with self.lock:
             due_jobs = self.board.due(now)
             if due_jobs:
                 with self.command() as txn:
@@ -940,13 +968,26 @@ class EngineCore:
                     for message in expired:
                         self.messages.pop(message.key)
                         txn.changes.drop(message)
-            fired += self._fire_timer_starts(now)
+        fired += self._fire_timer_starts(now)
         if fired:
             try:
                 self.observer.timers_fired(fired)
             except Exception:
                 log.exception("engine observer failed")
         return fired
+
+    def _due_instances(self, now: int) -> list[tuple[int, int]]:
+        """(instance, due time) of the instances due by `now`, earliest first, taken off the heap."""
+        due_instances: dict[int, int] = {}
+        with self.lock:
+            while self._timer_heap and self._timer_heap[0][0] <= now:
+                due, key = heapq.heappop(self._timer_heap)
+                instance = self.instances.get(key)
+                if instance is not None and instance.next_due_ms == due and key not in due_instances:
+                    if any(i.error_type == "UNKNOWN" for i in self._incidents_of(key)):
+                        continue  # held by an unexpected failure until its incident is resolved
+                    due_instances[key] = due
+        return list(due_instances.items())
 
     # ------------------------------------------------------------------ stats read at scrape time
 

@@ -31,6 +31,12 @@ DEFAULT_LONG_POLL_MS = 10_000
 MAX_CACHED_WORKFLOWS = 5_000
 MAX_ROUNDS_PER_COMMAND = 10_000  # step rounds of one instance in one command; then it goes on later
 COMPACT_EVERY_ROUNDS = 64  # within a long command, cut the finished trunk this often
+# CPU one command may spend under the engine lock on a process's elements (their expressions, Spiff's
+# steps): it starts no further element once less than one element's share is left, and the instance
+# goes on in a later command; an element whose own expressions need more than its share (mappings,
+# script, conditions, a decision) becomes an incident. So no command holds the lock much longer.
+COMMAND_CPU_BUDGET_S = 0.25
+ELEMENT_CPU_BUDGET_S = 0.2
 
 
 @dataclass
@@ -84,6 +90,9 @@ class _Txn:
     throws: list[tuple[Instance, events.Catch, str]] = field(default_factory=list)  # caught, not yet delivered
     signals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # thrown, not yet broadcast
     observed: list[Callable[[], None]] = field(default_factory=list)  # metrics, recorded once committed
+    cpu_started: float = 0.0  # the CPU clock when the command began (its budget counts from there)
+    elements_run: int = 0  # elements stepped in this command: the first always runs
+    out_of_budget: bool = False  # no more elements in this command: the instances go on in a later one
 
 
 class FeelScriptEngine(PythonScriptEngine):

@@ -74,8 +74,12 @@ class TimerStartMixin(EngineCore):
 
     def _fire_timer_starts(self, now_ms: int) -> int:
         fired = 0
-        for timer in sorted((t for t in self.timer_starts.values() if t.due_ms <= now_ms), key=lambda t: t.due_ms):
+        with self.lock:
+            due = sorted((t for t in self.timer_starts.values() if t.due_ms <= now_ms), key=lambda t: t.due_ms)
+        for timer in due:  # each its own command: others' commands get the lock in between
             with self.command() as txn:
+                if self.timer_starts.get(timer.key) is not timer or timer.due_ms > now_ms:
+                    continue  # replaced by a new version, or fired, since
                 deployed = self.definitions.get(timer.definition_key)
                 start = deployed.spec.task_specs.get(timer.element_id) if deployed else None
                 if deployed is not None and start is not None:

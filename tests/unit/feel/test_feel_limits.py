@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jiuzhu.engine.feel import FeelError, evaluate
-from jiuzhu.engine.feel.limits import MAX_ITEMS, MAX_STEPS, MAX_STRING
+from jiuzhu.engine.feel.limits import MAX_ITEMS, MAX_STEPS, MAX_STRING, cpu_budget
 
 pytestmark = pytest.mark.unit
 
@@ -49,3 +49,23 @@ def test_ordinary_work_within_the_bounds_is_unchanged() -> None:
 def test_each_evaluation_has_its_own_budget() -> None:
     expression = "count(for x in 1..200, y in 1..200 return 1)"
     assert [evaluate(expression) for _ in range(5)] == [40_000] * 5
+
+
+HEAVY = "count(for x in 1..200, y in 1..200 return 1)"  # within the step bound on its own
+
+
+@pytest.mark.parametrize("expression", [HEAVY, 'matches("' + "a" * 24 + '!", "^(a|aa)+$")'], ids=["steps", "regex"])
+def test_a_cpu_budget_spans_evaluations_and_names_what_it_bounds(expression: str) -> None:
+    assert evaluate(expression) is not None  # no budget: the evaluation's own bounds only
+    with cpu_budget(0.0, "the probe's expressions"), pytest.raises(FeelError) as err:
+        evaluate(expression)
+    assert "the probe's expressions took more than the CPU budget of 0 s" in str(err.value)
+
+
+def test_a_cpu_budget_ends_with_its_block() -> None:
+    with cpu_budget(60.0):
+        assert evaluate(HEAVY) == 40_000
+    assert evaluate(HEAVY) == 40_000
+    with cpu_budget(0.0), pytest.raises(FeelError):
+        evaluate(HEAVY)
+    assert evaluate(HEAVY) == 40_000

@@ -31,6 +31,8 @@ CASE_RECORD_TABLES = {
     "complaints",
     "register_imports",
     "register_households",
+    "caseload_imports",
+    "caseload_entries",
     "spot_check_draws",
     "spot_checks",
     "decision_addons",

@@ -10,7 +10,6 @@ from typing import Any
 import regex
 
 from ..context import EvalContext
-from ..limits import regex_exhausted
 from ._registry import builtin, integer, lst, text
 
 # XPath regex flags (s, m, i, x) as regex flags; `q` (literal) is handled by escaping.
@@ -38,7 +37,7 @@ def _bounded(ctx: EvalContext, run: Any) -> Any:
     try:
         return run(ctx.budget.regex_timeout())
     except TimeoutError:
-        raise regex_exhausted() from None
+        raise ctx.budget.regex_timed_out() from None
 
 
 def _codepoints(s: str) -> int:
