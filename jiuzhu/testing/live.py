@@ -161,4 +161,10 @@ def demo_data_dir(path: Path, now: datetime) -> Path:
 
     path.mkdir(parents=True, exist_ok=True)
     seed(f"sqlite:///{(path / 'caserecord.db').resolve()}", now, data_dir=path, password=DEFAULT_PASSWORD)
+    # Each system started from a copy generates its own clients and signing key, as a first
+    # `jiuzhu up --demo` does (and says so); the seed's engine made these for its workers only.
+    from jiuzhu.engine.auth.credentials import CREDENTIALS_FILE, SIGNING_KEY_FILE
+
+    for private in (CREDENTIALS_FILE, SIGNING_KEY_FILE):
+        (path / private).unlink(missing_ok=True)
     return path
