@@ -43,7 +43,8 @@ test: system-packages install
 
 ## lint: ruff and mypy
 lint: $(STAMP)
-	$(VENV)/bin/ruff check jiuzhu schemas tests bench infra tools workflows
+	$(VENV)/bin/ruff check jiuzhu schemas workers tests bench infra tools workflows
+	$(VENV)/bin/ruff format --check jiuzhu schemas workers tests bench infra tools workflows
 	$(VENV)/bin/mypy
 
 ## bench: benchmarks print figures (never asserted in tests)
