@@ -1,8 +1,6 @@
 """The workers' side of notifications: producers tell through ``notify`` in the job's transaction,
 and ``dispatch_until`` sends the outbox (and runs the sweeps) beside the job workers."""
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 import logging
