@@ -15,7 +15,6 @@ asserts: tests/engine/test_command_budget.py checks the behaviour.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import threading
@@ -31,7 +30,7 @@ from pyzeebe.proto import gateway_pb2 as pb  # noqa: E402
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc  # noqa: E402
 
 from bench.engine import EngineSubprocess  # noqa: E402
-from bench.overload import _Bearer  # noqa: E402
+from bench.overload import _Bearer, _percentiles  # noqa: E402
 from jiuzhu.testing.auth import EngineClients  # noqa: E402
 from tests.engine.bpmn_builder import Process, linear_jobs  # noqa: E402
 
@@ -46,17 +45,6 @@ def heavy_process(elements: int, length: int) -> bytes:
     for i in ids:
         p.script(i, "=" + heavy_expression(length), f"r_{i}")
     return p.end().chain("start", *ids, "end").xml()
-
-
-def _figures(name: str, ms: list[float]) -> str:
-    if not ms:
-        return f"  {name}: no calls"
-    ordered = sorted(ms)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (
-        f"  {name}: {len(ordered)} calls, p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, "
-        f"max {ordered[-1]:.1f} ms"
-    )
 
 
 def run(elements: int, creates: int, length: int) -> None:
@@ -128,10 +116,10 @@ def measure(stub: pb_grpc.GatewayStub, creates: int, length: int) -> None:
     for thread in threads:
         thread.join(70)
     print(f"{creates} creates of a process of script tasks each running {heavy_expression(length)}")
-    print(_figures("heavy create (CreateProcessInstance)", heavy_ms))
+    print(_percentiles("heavy create (CreateProcessInstance)", heavy_ms))
     print(f"  one more heavy instance, created and run to its end (with result): {ended}")
-    print(_figures("light create meanwhile", light_ms))
-    print(_figures("Topology meanwhile", topology_ms))
+    print(_percentiles("light create meanwhile", light_ms))
+    print(_percentiles("Topology meanwhile", topology_ms))
     if errors:
         print(f"  errors: {sorted(set(errors))}")
 
